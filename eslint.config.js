@@ -1,0 +1,61 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import vue from 'eslint-plugin-vue';
+import vueParser from 'vue-eslint-parser';
+
+const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'child_process', 'crypto', 'url', 'worker_threads', 'http', 'net', 'stream'];
+
+/** Import boundaries of architecture.md, one block per layer. */
+const restrict = (patterns, message) => ({
+  'no-restricted-imports': ['error', { patterns: patterns.map((group) => ({ group: [group], message })) }],
+});
+
+export default tseslint.config(
+  { ignores: ['out/**', 'node_modules/**', 'dist/**', 'test-results/**', 'bench/results/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  ...vue.configs['flat/recommended'],
+  {
+    files: ['**/*.vue'],
+    languageOptions: { parser: vueParser, parserOptions: { parser: tseslint.parser, sourceType: 'module' } },
+  },
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-explicit-any': 'error',
+      'vue/multi-word-component-names': 'off',
+      'vue/max-attributes-per-line': 'off',
+      'vue/singleline-html-element-content-newline': 'off',
+      'vue/html-self-closing': 'off',
+    },
+  },
+  {
+    files: ['src-shared/**'],
+    rules: restrict(
+      [...nodeBuiltins, 'electron', '**/src-main/**', '**/src-renderer/**', 'better-sqlite3', 'ws', '@tensorflow/*'],
+      'src-shared is pure TypeScript: no Node, Electron, DOM-bound or main/renderer imports.',
+    ),
+  },
+  {
+    files: ['src-renderer/**'],
+    rules: restrict(
+      [...nodeBuiltins, 'electron', '**/src-main/**', 'better-sqlite3', 'ws', '@tensorflow/*'],
+      'The renderer talks to main only through the injected contract client.',
+    ),
+  },
+  {
+    files: ['src-main/engine/**'],
+    rules: restrict(
+      ['electron', '**/store/**', '**/services/**', '**/server/**', '**/cli/**', '**/electron/**', 'better-sqlite3'],
+      'The engine runs in a bare child process: no store, services, transport or Electron.',
+    ),
+  },
+  {
+    files: ['src-main/store/**', 'src-main/services/**', 'src-main/server/**', 'src-main/cli/**'],
+    rules: restrict(['electron', '**/electron/**', '**/src-renderer/**'], "Only src-main/electron may import 'electron'."),
+  },
+  {
+    files: ['scripts/**/*.mjs', 'bin/**/*.mjs', 'bench/**/*.mjs', 'eslint.config.js'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' } },
+  },
+);

@@ -1,0 +1,144 @@
+import { SingleBar, Presets } from 'cli-progress';
+import { INTER_CONDITIONS } from '../../src-shared/domain';
+import type { MetricRecord, RunDetail } from '../../src-shared/models';
+import type { Workbench } from '../services/api';
+import { detail } from '../services/summaries';
+import { openWorkbench, UsageError } from './context';
+import { fixed, table } from './format';
+
+interface TrainFlags {
+  dataset: string;
+  method: string;
+  seed: string;
+  epochs?: string;
+  backend?: string;
+  preset?: string;
+  set?: string[];
+  json?: boolean;
+}
+
+function integer(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) throw new UsageError(`${flag}: expected a non-negative integer, got '${value}'`);
+  return Number(value);
+}
+
+/** `--set key=value`: numbers and booleans are typed, anything else stays a string; the method's schema validates. */
+export function parseOverrides(pairs: string[] = []): Record<string, number | boolean | string> {
+  const out: Record<string, number | boolean | string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--set: expected key=value, got '${pair}'`);
+    const key = pair.slice(0, eq);
+    const raw = pair.slice(eq + 1);
+    out[key] = raw === 'true' ? true : raw === 'false' ? false : raw !== '' && !Number.isNaN(Number(raw)) ? Number(raw) : raw;
+  }
+  return out;
+}
+
+/** The JSON document of `hrlf train --json` (issue #3, item 10). */
+export function runDocument(run: RunDetail): Record<string, unknown> {
+  const inter: Record<string, unknown> = {};
+  const intra: Record<string, unknown> = {};
+  for (const e of run.evaluations) (e.protocol === 'inter' ? inter : intra)[e.condition] = e.metrics;
+  return {
+    run: run.id,
+    dataset: run.dataset,
+    method: run.method,
+    seed: run.seed,
+    backend: run.backend,
+    epochs: run.epochsDone,
+    status: run.status,
+    outcome: run.outcome,
+    error: run.error,
+    config: run.config,
+    configHash: run.configHash,
+    codeVersion: run.codeVersion,
+    datasetSha256: run.datasetSha256,
+    inter,
+    intra,
+  };
+}
+
+function printReport(run: RunDetail): void {
+  process.stdout.write(`run ${run.id}: ${run.method} on ${run.dataset}, seed ${run.seed}, backend ${run.backend ?? '-'}: ${run.status}\n`);
+  if (run.status !== 'finished') {
+    if (run.error) process.stdout.write(`reason: ${run.error}\n`);
+    return;
+  }
+  if (run.outcome && run.outcome !== 'completed') process.stdout.write(`outcome: ${run.outcome}\n`);
+  const byCondition = new Map(run.evaluations.filter((e) => e.protocol === 'inter').map((e) => [e.condition, e.metrics]));
+  const conditions = [...INTER_CONDITIONS, 'avg'];
+  const first = byCondition.get('l,a,v');
+  if (first && typeof first.mae === 'number') {
+    process.stdout.write(
+      table(
+        ['condition', 'MAE', 'Corr', 'Acc-7', 'Acc-5', 'Acc-2 has0', 'F1 has0', 'Acc-2 non0', 'F1 non0'],
+        conditions.map((c) => {
+          const m = (byCondition.get(c) ?? {}) as MetricRecord;
+          return [c, fixed(m.mae), fixed(m.corr), fixed(m.acc7), fixed(m.acc5), fixed(m.acc2_has0), fixed(m.f1_has0), fixed(m.acc2_non0), fixed(m.f1_non0)];
+        }),
+      ) + '\n(metrics as fractions in [0, 1])\n',
+    );
+  } else if (first) {
+    const emotions = Object.keys(first);
+    process.stdout.write(
+      table(
+        ['condition', ...emotions.map((e) => `F1 ${e}`)],
+        conditions.map((c) => [c, ...emotions.map((e) => fixed(((byCondition.get(c) ?? {}) as Record<string, MetricRecord>)[e]?.f1))]),
+      ) + '\n',
+    );
+  }
+}
+
+async function waitForEnd(wb: Workbench, runId: number, showBar: boolean): Promise<void> {
+  const bar = showBar ? new SingleBar({ format: '{phase} epoch {epoch}/{epochs} [{bar}] {percentage}% | loss {loss} | ETA {eta_formatted}', hideCursor: true }, Presets.shades_classic) : null;
+  let barStarted = false;
+  const unsubscribe = wb.bus.subscribe((event, payload) => {
+    if (!bar || event !== 'run.progress') return;
+    const p = payload as { runId: number; phase: string; epoch: number; epochs: number; step: number; steps: number; losses: Record<string, number> };
+    if (p.runId !== runId) return;
+    const total = p.epochs * p.steps;
+    const value = (p.epoch - 1) * p.steps + p.step;
+    const fields = { phase: p.phase, epoch: p.epoch, epochs: p.epochs, loss: (p.losses.total ?? 0).toFixed(4) };
+    if (!barStarted) {
+      bar.start(total, value, fields);
+      barStarted = true;
+    } else {
+      bar.setTotal(total);
+      bar.update(value, fields);
+    }
+  });
+  await wb.runs.idle();
+  unsubscribe();
+  if (barStarted) bar?.stop();
+}
+
+export async function trainCommand(global: { home?: string }, flags: Record<string, unknown>): Promise<void> {
+  const f = flags as unknown as TrainFlags;
+  const input = {
+    dataset: f.dataset,
+    method: f.method,
+    seed: integer('--seed', f.seed),
+    epochs: integer('--epochs', f.epochs),
+    backend: f.backend,
+    preset: f.preset,
+    config: parseOverrides(f.set),
+  };
+  const wb = openWorkbench(global.home);
+  try {
+    const started = await wb.call('runs.start', input);
+    if (!started.ok) throw new UsageError(started.error.message);
+    const runId = (started.output as { id: number }).id;
+    const stopOnSignal = (): void => void wb.runs.cancel(runId);
+    process.once('SIGINT', stopOnSignal);
+    await waitForEnd(wb, runId, !f.json && Boolean(process.stderr.isTTY));
+    process.off('SIGINT', stopOnSignal);
+    const run = detail(wb.store, wb.store.runs.get(runId)!);
+    if (f.json) process.stdout.write(JSON.stringify(runDocument(run), null, 2) + '\n');
+    else printReport(run);
+    if (run.status !== 'finished') process.exitCode = 1;
+  } finally {
+    wb.close();
+  }
+}

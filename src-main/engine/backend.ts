@@ -1,0 +1,63 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type { Backend } from '../../src-shared/models';
+
+const require = createRequire(import.meta.url);
+
+/** Preference order of architecture.md: native TensorFlow, then wasm (SIMD), then plain JS. */
+const AUTO_ORDER: Backend[] = ['tensorflow', 'wasm', 'cpu'];
+
+async function tryTensorflow(): Promise<boolean> {
+  // Optional dependencies: absent where libtensorflow could not be downloaded at install.
+  for (const pkg of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {
+    try {
+      await import(/* @vite-ignore */ pkg);
+      if (await tf.setBackend('tensorflow')) return true;
+    } catch {
+      // not installed or libtensorflow missing: fall through to the next candidate
+    }
+  }
+  return false;
+}
+
+async function tryWasm(): Promise<boolean> {
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  const dist = join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + '/';
+  wasm.setWasmPaths(dist);
+  return tf.setBackend('wasm');
+}
+
+async function tryCpu(): Promise<boolean> {
+  await import('@tensorflow/tfjs-backend-cpu');
+  return tf.setBackend('cpu');
+}
+
+const INIT: Record<Backend, () => Promise<boolean>> = {
+  tensorflow: tryTensorflow,
+  wasm: tryWasm,
+  cpu: tryCpu,
+};
+
+export class BackendError extends Error {}
+
+/**
+ * Selects the tfjs backend. A forced backend that cannot start is an error (the user asked for it);
+ * in auto mode the first that works wins. Returns the backend that actually runs.
+ */
+export async function selectBackend(requested?: Backend): Promise<Backend> {
+  const candidates = requested ? [requested] : AUTO_ORDER;
+  const failures: string[] = [];
+  for (const name of candidates) {
+    try {
+      if (await INIT[name]()) {
+        await tf.ready();
+        return name;
+      }
+      failures.push(`${name}: did not initialise`);
+    } catch (err) {
+      failures.push(`${name}: ${(err as Error).message}`);
+    }
+  }
+  throw new BackendError(`no tfjs backend could start (${failures.join('; ')})`);
+}

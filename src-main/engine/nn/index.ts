@@ -1,0 +1,14 @@
+import './gradients';
+export { Adam, type AdamOptions } from './adam';
+export { MultiHeadSelfAttention } from './attention';
+export { EVAL, trainCtx, type ForwardCtx } from './context';
+export { Conv1dK3 } from './conv1d';
+export { dropout, dropoutMask } from './dropout';
+export { constantVariable, torchDefaultBound, uniformVariable } from './init';
+export { LayerNorm } from './layer-norm';
+export { Linear, type Activation, type LinearOptions } from './linear';
+export { Mlp } from './mlp';
+export { disposeModule, scoped, variablesOf, type Module, type NamedVariable } from './module';
+export { positionalEncoding, sinusoidalTable } from './positional';
+export { stopGradient } from './stop-gradient';
+export { EncoderLayer, TransformerEncoder, type EncoderOptions } from './transformer';

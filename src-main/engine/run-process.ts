@@ -1,0 +1,125 @@
+/**
+ * Entry of the isolated run process: child_process.fork (CLI, browser mode) or Electron's
+ * utilityProcess. It loads the dataset, trains, evaluates and reports; a crash here ends this
+ * process only, and the supervisor records the run as failed.
+ */
+import { selectBackend } from './backend';
+import { readDatasetFile, writeDatasetFile } from './data/dataset-file';
+import { findSyntheticSpec, generateSynthetic } from './data/synthetic';
+import { getMethod } from './methods/registry';
+import type { ChildMessage, ParentMessage, RunSpec } from './protocol';
+import { createRng } from './random';
+import { evaluate } from './train/evaluate';
+import { trainMethod } from './train/trainer';
+import { shapeOf } from './types';
+
+interface Port {
+  send(msg: ChildMessage): void;
+  /** Resolves once every message sent so far has left this process. */
+  flush(): Promise<void>;
+  onMessage(listener: (msg: ParentMessage) => void): void;
+}
+
+interface ElectronParentPort {
+  postMessage(msg: unknown): void;
+  on(event: 'message', listener: (e: { data: unknown }) => void): void;
+}
+
+function connect(): Port {
+  const electronPort = (process as unknown as { parentPort?: ElectronParentPort }).parentPort;
+  if (electronPort) {
+    return {
+      send: (msg) => electronPort.postMessage(msg),
+      flush: () => new Promise((resolve) => setTimeout(resolve, 100)),
+      onMessage: (listener) => electronPort.on('message', (e) => listener(e.data as ParentMessage)),
+    };
+  }
+  if (!process.send) throw new Error('run-process must be started by a run supervisor (no IPC channel)');
+  let last: Promise<void> = Promise.resolve();
+  return {
+    send: (msg) => {
+      last = new Promise((resolve) => process.send!(msg, undefined, {}, () => resolve()));
+    },
+    flush: () => last,
+    onMessage: (listener) => process.on('message', (m) => listener(m as ParentMessage)),
+  };
+}
+
+async function run(spec: RunSpec, port: Port, isCancelled: () => boolean): Promise<void> {
+  const t0 = performance.now();
+  const backend = await selectBackend(spec.backend);
+  port.send({ type: 'started', backend, pid: process.pid });
+  const data = readDatasetFile(spec.datasetPath, spec.datasetSha256);
+  const tLoaded = performance.now();
+  const method = getMethod(spec.method);
+  const shape = shapeOf(data);
+  const instance = method.create({ shape, config: spec.config, seed: spec.seed, rng: createRng(`${spec.seed}|init|${spec.method}`) });
+  const outcome = await trainMethod(
+    instance,
+    data,
+    { seed: spec.seed, cacheDir: spec.cacheDir },
+    {
+      onStep: (p) => port.send({ type: 'progress', ...p }),
+      onEpoch: (record) => port.send({ type: 'epoch', record }),
+      onPhaseReused: (phase, cacheFile) => port.send({ type: 'phase-reused', phase, cacheFile }),
+      cancelled: isCancelled,
+    },
+  );
+  if (outcome.kind === 'cancelled') {
+    port.send({ type: 'cancelled' });
+    return;
+  }
+  const tTrained = performance.now();
+  const labels = Array.from(data.test.y);
+  const { results, representations } = evaluate(instance, data, spec.maskSeed);
+  for (const r of results) {
+    port.send({ type: 'evaluated', protocol: r.protocol, condition: r.condition, metrics: r.metrics, predictions: Array.from(r.predictions), width: r.width, labels: r.width ? labels : [] });
+  }
+  for (const r of representations) {
+    port.send({ type: 'representation', condition: r.condition, values: Array.from(r.values), width: r.width, labels });
+  }
+  const tDone = performance.now();
+  instance.dispose();
+  port.send({
+    type: 'done',
+    outcome: outcome.kind,
+    message: outcome.kind === 'collapsed' ? outcome.message : null,
+    timings: { loadSeconds: (tLoaded - t0) / 1000, trainSeconds: (tTrained - tLoaded) / 1000, evalSeconds: (tDone - tTrained) / 1000, totalSeconds: (tDone - t0) / 1000 },
+  });
+}
+
+function generate(datasetId: string, path: string, port: Port): void {
+  const spec = findSyntheticSpec(datasetId);
+  if (!spec) throw new Error(`no built-in synthetic dataset '${datasetId}'`);
+  port.send({ type: 'generated', sha256: writeDatasetFile(path, generateSynthetic(spec)) });
+}
+
+function main(): void {
+  const port = connect();
+  let cancelled = false;
+  let started = false;
+  port.onMessage((msg) => {
+    if (msg.type === 'cancel') {
+      cancelled = true;
+      return;
+    }
+    if (msg.type === 'generate' && !started) {
+      started = true;
+      try {
+        generate(msg.datasetId, msg.path, port);
+      } catch (err) {
+        port.send({ type: 'failed', error: err instanceof Error ? err.message : String(err) });
+      }
+      void port.flush().then(() => process.exit(0));
+      return;
+    }
+    if (msg.type === 'start' && !started) {
+      started = true;
+      run(msg.spec, port, () => cancelled)
+        .catch((err: unknown) => port.send({ type: 'failed', error: err instanceof Error ? err.message : String(err) }))
+        .finally(() => void port.flush().then(() => process.exit(0)));
+    }
+  });
+}
+
+main();

@@ -1,0 +1,90 @@
+/**
+ * The services behind the contract: one handler per request, used identically by the Electron IPC
+ * wiring, the WebSocket server and the CLI.
+ */
+import {
+  ContractFailure,
+  parseInput,
+  toContractError,
+  type ContractError,
+  type ParsedInput,
+  type RequestName,
+  type RequestOutput,
+} from '../../src-shared/contract';
+import type { AppInfo } from '../../src-shared/models';
+import { ConfigError, listMethods } from '../engine/methods/registry';
+import { Store } from '../store/store';
+import { DatasetCatalog, DatasetNotFound } from './datasets';
+import { EventBus } from './events';
+import { homeLayout, type HomeLayout } from './home';
+import { forkLauncher, type Launcher } from './launcher';
+import { codeVersion, packageVersion } from './provenance';
+import { RunService } from './runs';
+import { detail, summarize } from './summaries';
+
+type Handlers = { [K in RequestName]: (input: ParsedInput<K>) => RequestOutput<K> | Promise<RequestOutput<K>> };
+
+export interface WorkbenchOptions {
+  home: string;
+  mode: AppInfo['mode'];
+  launcher?: Launcher;
+  concurrency?: number;
+  nativeBinding?: string;
+}
+
+export class Workbench {
+  readonly store: Store;
+  readonly bus = new EventBus();
+  readonly layout: HomeLayout;
+  readonly catalog: DatasetCatalog;
+  readonly runs: RunService;
+  private readonly handlers: Handlers;
+
+  constructor(readonly options: WorkbenchOptions) {
+    this.layout = homeLayout(options.home);
+    this.store = Store.open(options.home, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
+    const launcher = options.launcher ?? forkLauncher;
+    this.catalog = new DatasetCatalog(this.store, this.layout, launcher);
+    this.runs = new RunService(this.store, this.catalog, this.bus, this.layout, launcher, options.concurrency ?? 2);
+    this.handlers = {
+      'app.info': () => ({ version: packageVersion(), codeVersion: codeVersion(), home: options.home, mode: options.mode }),
+      'datasets.list': () => this.catalog.list(),
+      'methods.list': () => listMethods(),
+      'runs.list': () => this.store.runs.list().map((r) => summarize(this.store, r)),
+      'runs.get': ({ id }) => detail(this.store, this.requireRun(id)),
+      'runs.start': (input) => this.runs.start(input),
+      'runs.cancel': ({ id }) => {
+        this.requireRun(id);
+        return this.runs.cancel(id);
+      },
+    };
+  }
+
+  private requireRun(id: number) {
+    const row = this.store.runs.get(id);
+    if (!row) throw new ContractFailure({ code: 'not_found', message: `no run with id ${id}`, field: 'id' });
+    return row;
+  }
+
+  /** Validates and dispatches one request; every failure comes back as a typed ContractError. */
+  async call(name: string, input: unknown): Promise<{ ok: true; output: unknown } | { ok: false; error: ContractError }> {
+    try {
+      if (!(name in this.handlers)) throw new ContractFailure({ code: 'unknown_operation', message: `unknown operation '${name}'` });
+      const op = name as RequestName;
+      const parsed = parseInput(op, input);
+      const handler = this.handlers[op] as (i: unknown) => unknown;
+      return { ok: true, output: await handler(parsed) };
+    } catch (err) {
+      if (err instanceof ConfigError) {
+        const field = err.field === 'method' || err.field === 'preset' ? err.field : err.field ? `config.${err.field}` : undefined;
+        return { ok: false, error: { code: 'invalid_input', message: err.message, ...(field ? { field } : {}) } };
+      }
+      if (err instanceof DatasetNotFound) return { ok: false, error: { code: 'not_found', message: err.message, field: 'dataset' } };
+      return { ok: false, error: toContractError(err) };
+    }
+  }
+
+  close(): void {
+    this.store.close();
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * The dataset catalog: built-in synthetic datasets (generated on first use in an engine process,
+ * cached in the data home) and imported ones, as the store records them.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { taskOf } from '../../src-shared/domain';
+import type { DatasetSummary } from '../../src-shared/models';
+import { SYNTHETIC_SPECS, findSyntheticSpec } from '../engine/data/synthetic';
+import type { DataShape } from '../engine/types';
+import type { DatasetRow } from '../store/datasets-repo';
+import type { Store } from '../store/store';
+import type { HomeLayout } from './home';
+import type { Launcher } from './launcher';
+
+export class DatasetNotFound extends Error {}
+
+function summaryOfRow(row: DatasetRow): DatasetSummary {
+  return {
+    id: row.id,
+    name: row.name,
+    kind: row.kind,
+    task: row.task,
+    builtin: row.builtin,
+    T: row.T,
+    dims: row.dims,
+    splits: row.splitSizes,
+    sha256: row.sha256,
+    ready: existsSync(row.path),
+    description: row.builtin ? (findSyntheticSpec(row.id)?.description ?? '') : `imported from ${row.sourcePath ?? 'a file'} (${row.format})`,
+  };
+}
+
+export class DatasetCatalog {
+  private readonly pending = new Map<string, Promise<DatasetRow>>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly layout: HomeLayout,
+    private readonly launch: Launcher,
+  ) {}
+
+  list(): DatasetSummary[] {
+    const rows = new Map(this.store.datasets.list().map((r) => [r.id, r]));
+    const builtins = SYNTHETIC_SPECS.map((spec): DatasetSummary => {
+      const row = rows.get(spec.id);
+      if (row) return summaryOfRow(row);
+      return {
+        id: spec.id,
+        name: spec.id,
+        kind: spec.kind,
+        task: taskOf(spec.kind),
+        builtin: true,
+        T: spec.T,
+        dims: spec.dims,
+        splits: spec.sizes,
+        sha256: null,
+        ready: false,
+        description: spec.description,
+      };
+    });
+    const imported = [...rows.values()].filter((r) => !r.builtin).map(summaryOfRow);
+    return [...builtins, ...imported];
+  }
+
+  summary(id: string): DatasetSummary {
+    const found = this.list().find((d) => d.id === id);
+    if (!found) throw new DatasetNotFound(`unknown dataset '${id}'; available: ${this.list().map((d) => d.id).join(', ')}`);
+    return found;
+  }
+
+  shape(id: string): DataShape {
+    const s = this.summary(id);
+    return { kind: s.kind, task: s.task, T: s.T, dims: s.dims, labelDim: s.kind === 'iemocap' ? 4 : 1 };
+  }
+
+  /** The stored dataset with its file on disk, generating a built-in one if needed. */
+  async ensureReady(id: string): Promise<DatasetRow> {
+    const row = this.store.datasets.get(id);
+    if (row && existsSync(row.path)) return row;
+    const spec = findSyntheticSpec(id);
+    if (!spec) {
+      if (row) throw new DatasetNotFound(`dataset '${id}' is registered but its file ${row.path} is missing; import it again`);
+      throw new DatasetNotFound(`unknown dataset '${id}'`);
+    }
+    let job = this.pending.get(id);
+    if (!job) {
+      job = this.generate(id).finally(() => this.pending.delete(id));
+      this.pending.set(id, job);
+    }
+    return job;
+  }
+
+  private async generate(id: string): Promise<DatasetRow> {
+    const spec = findSyntheticSpec(id)!;
+    mkdirSync(this.layout.datasets, { recursive: true });
+    const path = join(this.layout.datasets, `${id}.hrlfds`);
+    const sha256 = await new Promise<string>((resolve, reject) => {
+      const child = this.launch();
+      let settled = false;
+      child.onMessage((msg) => {
+        if (msg.type === 'generated') {
+          settled = true;
+          resolve(msg.sha256);
+        } else if (msg.type === 'failed') {
+          settled = true;
+          reject(new Error(`generating ${id} failed: ${msg.error}`));
+        }
+      });
+      child.onExit((code, signal) => {
+        if (!settled) reject(new Error(`generating ${id}: engine process exited (code ${code}, signal ${signal})`));
+      });
+      child.send({ type: 'generate', datasetId: id, path });
+    });
+    return this.store.datasets.upsert({
+      id,
+      name: id,
+      kind: spec.kind,
+      task: taskOf(spec.kind),
+      builtin: true,
+      format: 'synthetic',
+      sourcePath: null,
+      sourceSize: null,
+      sourceSha256: null,
+      path,
+      sha256,
+      T: spec.T,
+      dims: spec.dims,
+      splitSizes: spec.sizes,
+      report: null,
+    });
+  }
+}

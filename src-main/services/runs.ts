@@ -1,0 +1,228 @@
+/**
+ * Runs: creation (config resolved and validated before anything is queued), a small queue with a
+ * concurrency limit, one isolated engine process per run, persistence of everything it reports,
+ * throttled progress to the UI, cancellation, and failure when the process dies.
+ */
+import type { ParsedInput } from '../../src-shared/contract';
+import type { Backend, RunSummary } from '../../src-shared/models';
+import { resolveConfig } from '../engine/methods/registry';
+import type { ChildMessage, RunSpec } from '../engine/protocol';
+import type { RunRow } from '../store/runs-repo';
+import type { Store } from '../store/store';
+import type { DatasetCatalog } from './datasets';
+import type { EventBus } from './events';
+import type { HomeLayout } from './home';
+import type { EngineProcess, Launcher } from './launcher';
+import { codeVersion, configHash, hostName } from './provenance';
+import { summarize } from './summaries';
+
+/** Progress reaches the UI at most this often per run (architecture.md: about 10/s). */
+const PROGRESS_INTERVAL_MS = 100;
+export const DEFAULT_MASK_SEED = 0;
+
+interface Active {
+  proc: EngineProcess | null;
+  cancelRequested: boolean;
+  lastProgress: number;
+  startedAt: number;
+}
+
+export class RunService {
+  private readonly active = new Map<number, Active>();
+  private readonly waiting: number[] = [];
+  private readonly idleWaiters: (() => void)[] = [];
+
+  constructor(
+    private readonly store: Store,
+    private readonly catalog: DatasetCatalog,
+    private readonly bus: EventBus,
+    private readonly layout: HomeLayout,
+    private readonly launch: Launcher,
+    private readonly concurrency = 2,
+  ) {
+    this.recoverInterrupted();
+  }
+
+  /** Runs left 'running' by a workbench that died are marked failed, with the reason. */
+  private recoverInterrupted(): void {
+    for (const r of this.store.runs.listByStatus('running')) {
+      this.store.runs.finish(r.id, 'failed', { error: 'interrupted: the workbench stopped while this run was training' });
+    }
+    for (const r of this.store.runs.listByStatus('queued')) this.waiting.push(r.id);
+    this.pump();
+  }
+
+  start(input: ParsedInput<'runs.start'>): RunSummary {
+    const shape = this.catalog.shape(input.dataset);
+    const config = resolveConfig(shape, { method: input.method, preset: input.preset, epochs: input.epochs, overrides: input.config });
+    const summary = this.catalog.summary(input.dataset);
+    const row = this.store.runs.create({
+      datasetId: input.dataset,
+      method: input.method,
+      seed: input.seed,
+      requestedBackend: input.backend ?? null,
+      config: { ...config, ...(input.preset ? { preset: input.preset } : {}) },
+      configHash: configHash(input.method, config),
+      codeVersion: codeVersion(),
+      datasetSha256: summary.sha256,
+      host: hostName(),
+      epochsPlanned: totalEpochs(input.method, config),
+    });
+    this.waiting.push(row.id);
+    this.bus.emit('run.status', { runId: row.id, status: 'queued', error: null });
+    this.pump();
+    return summarize(this.store, this.store.runs.get(row.id)!);
+  }
+
+  cancel(id: number): RunSummary {
+    const row = this.store.runs.get(id);
+    if (!row) throw new Error(`no run ${id}`);
+    const queuedAt = this.waiting.indexOf(id);
+    if (queuedAt >= 0) {
+      this.waiting.splice(queuedAt, 1);
+      this.end(id, 'cancelled', {});
+    } else {
+      const a = this.active.get(id);
+      if (a) {
+        a.cancelRequested = true;
+        a.proc?.send({ type: 'cancel' });
+        // A process stuck inside a long kernel still ends: the supervisor kills it after a grace period.
+        setTimeout(() => {
+          if (this.active.has(id)) a.proc?.kill();
+        }, 5000).unref();
+      }
+    }
+    return summarize(this.store, this.store.runs.get(id)!);
+  }
+
+  /** Resolves when nothing is queued or running (CLI `train` waits on this). */
+  idle(): Promise<void> {
+    if (this.active.size === 0 && this.waiting.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private pump(): void {
+    while (this.active.size < this.concurrency && this.waiting.length > 0) {
+      const id = this.waiting.shift()!;
+      const active: Active = { proc: null, cancelRequested: false, lastProgress: 0, startedAt: Date.now() };
+      this.active.set(id, active);
+      this.launchRun(id, active).catch((err: unknown) => this.end(id, 'failed', { error: (err as Error).message }));
+    }
+    if (this.active.size === 0 && this.waiting.length === 0) this.idleWaiters.splice(0).forEach((r) => r());
+  }
+
+  private async launchRun(id: number, active: Active): Promise<void> {
+    const row = this.store.runs.get(id)!;
+    const dataset = await this.catalog.ensureReady(row.datasetId);
+    if (active.cancelRequested) return this.end(id, 'cancelled', {});
+    const spec: RunSpec = {
+      runId: id,
+      datasetPath: dataset.path,
+      datasetSha256: dataset.sha256,
+      method: row.method,
+      seed: row.seed,
+      config: stripPreset(row.config),
+      ...(row.requestedBackend ? { backend: row.requestedBackend as Backend } : {}),
+      maskSeed: DEFAULT_MASK_SEED,
+      cacheDir: this.layout.teachers,
+    };
+    const proc = this.launch();
+    active.proc = proc;
+    let ended = false;
+    proc.onMessage((msg) => {
+      try {
+        if (this.handle(row, dataset.sha256, msg)) ended = true;
+      } catch (err) {
+        ended = true;
+        this.end(id, 'failed', { error: `could not store the run's results: ${(err as Error).message}` });
+        proc.kill();
+      }
+    });
+    proc.onExit((code, signal) => {
+      if (!ended) {
+        const why = signal ? `killed by ${signal}` : `exited with code ${code}`;
+        this.end(id, active.cancelRequested ? 'cancelled' : 'failed', active.cancelRequested ? {} : { error: `run process ${why} before finishing` });
+      }
+    });
+    proc.send({ type: 'start', spec });
+  }
+
+  /** Persists one message; returns true when the message ends the run. */
+  private handle(row: RunRow, datasetSha: string, msg: ChildMessage): boolean {
+    const id = row.id;
+    const active = this.active.get(id);
+    switch (msg.type) {
+      case 'started':
+        this.store.runs.markRunning(id, msg.backend, row.config, row.configHash, row.epochsPlanned);
+        this.store.db.prepare('UPDATE runs SET dataset_sha256 = ? WHERE id = ?').run(datasetSha, id);
+        this.bus.emit('run.status', { runId: id, status: 'running', error: null });
+        return false;
+      case 'progress': {
+        const now = Date.now();
+        if (active && now - active.lastProgress >= PROGRESS_INTERVAL_MS) {
+          active.lastProgress = now;
+          const done = this.store.runs.get(id)!.epochsDone;
+          const elapsed = (now - active.startedAt) / 1000;
+          const fraction = (done + msg.step / msg.steps) / Math.max(1, row.epochsPlanned);
+          this.bus.emit('run.progress', {
+            runId: id,
+            phase: msg.phase,
+            epoch: msg.epoch,
+            epochs: msg.epochs,
+            step: msg.step,
+            steps: msg.steps,
+            losses: msg.losses,
+            etaSeconds: fraction > 0 ? (elapsed * (1 - fraction)) / fraction : null,
+          });
+        }
+        return false;
+      }
+      case 'epoch':
+        this.store.runs.addEpoch(id, msg.record);
+        this.bus.emit('run.epoch', { runId: id, ...msg.record });
+        return false;
+      case 'phase-reused':
+        return false;
+      case 'evaluated':
+        this.store.db.transaction(() => {
+          this.store.runs.addEvaluation(id, { protocol: msg.protocol, condition: msg.condition, metrics: msg.metrics });
+          if (msg.width > 0) {
+            this.store.runs.addPredictions(id, msg.protocol, msg.condition, Float32Array.from(msg.labels), Float32Array.from(msg.predictions), msg.width);
+          }
+        })();
+        return false;
+      case 'representation':
+        this.store.runs.addRepresentation(id, msg.condition, Float32Array.from(msg.labels), Float32Array.from(msg.values), msg.width);
+        return false;
+      case 'done':
+        this.end(id, 'finished', { outcome: msg.outcome === 'collapsed' ? msg.message : 'completed', timings: msg.timings });
+        return true;
+      case 'cancelled':
+        this.end(id, 'cancelled', {});
+        return true;
+      case 'failed':
+        this.end(id, 'failed', { error: msg.error });
+        return true;
+      case 'generated':
+        return false;
+    }
+  }
+
+  private end(id: number, status: 'finished' | 'failed' | 'cancelled', fields: { error?: string; outcome?: string | null; timings?: Record<string, number> }): void {
+    this.store.runs.finish(id, status, fields);
+    this.active.delete(id);
+    this.bus.emit('run.status', { runId: id, status, error: fields.error ?? null });
+    this.pump();
+  }
+}
+
+function stripPreset(config: Record<string, unknown>): Record<string, unknown> {
+  const { preset: _preset, ...rest } = config;
+  return rest;
+}
+
+/** Epochs over all phases: HRLF trains a teacher and then a student for `epochs` each. */
+function totalEpochs(method: string, config: Record<string, unknown>): number {
+  const epochs = Number(config.epochs ?? 1);
+  return method.startsWith('hrlf') ? 2 * epochs : epochs;
+}

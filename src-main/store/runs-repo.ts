@@ -1,0 +1,239 @@
+import type { Db } from './database';
+import type { EpochRecord, EvaluationRecord, MetricRecord, RunStatus } from '../../src-shared/models';
+
+export interface RunRow {
+  id: number;
+  experimentId: number | null;
+  datasetId: string;
+  method: string;
+  seed: number;
+  status: RunStatus;
+  backend: string | null;
+  requestedBackend: string | null;
+  config: Record<string, unknown>;
+  configHash: string;
+  codeVersion: string;
+  datasetSha256: string | null;
+  host: string;
+  epochsPlanned: number;
+  epochsDone: number;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  error: string | null;
+  outcome: string | null;
+  checkpointPath: string | null;
+  timings: Record<string, number> | null;
+}
+
+interface RawRun {
+  id: number;
+  experiment_id: number | null;
+  dataset_id: string;
+  method: string;
+  seed: number;
+  status: RunStatus;
+  backend: string | null;
+  requested_backend: string | null;
+  config: string;
+  config_hash: string;
+  code_version: string;
+  dataset_sha256: string | null;
+  host: string;
+  epochs_planned: number;
+  epochs_done: number;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  error: string | null;
+  outcome: string | null;
+  checkpoint_path: string | null;
+  timings: string | null;
+}
+
+function fromRaw(r: RawRun): RunRow {
+  return {
+    id: r.id,
+    experimentId: r.experiment_id,
+    datasetId: r.dataset_id,
+    method: r.method,
+    seed: r.seed,
+    status: r.status,
+    backend: r.backend,
+    requestedBackend: r.requested_backend,
+    config: JSON.parse(r.config) as Record<string, unknown>,
+    configHash: r.config_hash,
+    codeVersion: r.code_version,
+    datasetSha256: r.dataset_sha256,
+    host: r.host,
+    epochsPlanned: r.epochs_planned,
+    epochsDone: r.epochs_done,
+    createdAt: r.created_at,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    error: r.error,
+    outcome: r.outcome,
+    checkpointPath: r.checkpoint_path,
+    timings: r.timings === null ? null : (JSON.parse(r.timings) as Record<string, number>),
+  };
+}
+
+export interface NewRun {
+  experimentId?: number | null;
+  datasetId: string;
+  method: string;
+  seed: number;
+  requestedBackend: string | null;
+  config: Record<string, unknown>;
+  configHash: string;
+  codeVersion: string;
+  datasetSha256: string | null;
+  host: string;
+  epochsPlanned: number;
+}
+
+const now = (): string => new Date().toISOString();
+
+export class RunsRepo {
+  constructor(private readonly db: Db) {}
+
+  create(run: NewRun): RunRow {
+    const info = this.db
+      .prepare(
+        `INSERT INTO runs (experiment_id, dataset_id, method, seed, status, requested_backend, config, config_hash,
+           code_version, dataset_sha256, host, epochs_planned, created_at)
+         VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        run.experimentId ?? null,
+        run.datasetId,
+        run.method,
+        run.seed,
+        run.requestedBackend,
+        JSON.stringify(run.config),
+        run.configHash,
+        run.codeVersion,
+        run.datasetSha256,
+        run.host,
+        run.epochsPlanned,
+        now(),
+      );
+    return this.get(Number(info.lastInsertRowid))!;
+  }
+
+  get(id: number): RunRow | undefined {
+    const r = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RawRun | undefined;
+    return r ? fromRaw(r) : undefined;
+  }
+
+  list(): RunRow[] {
+    return (this.db.prepare('SELECT * FROM runs ORDER BY id DESC').all() as RawRun[]).map(fromRaw);
+  }
+
+  listByStatus(status: RunStatus): RunRow[] {
+    return (this.db.prepare('SELECT * FROM runs WHERE status = ? ORDER BY id').all(status) as RawRun[]).map(fromRaw);
+  }
+
+  markRunning(id: number, backend: string, config: Record<string, unknown>, configHash: string, epochsPlanned: number): void {
+    this.db
+      .prepare(
+        `UPDATE runs SET status = 'running', backend = ?, config = ?, config_hash = ?, epochs_planned = ?,
+           started_at = COALESCE(started_at, ?), error = NULL WHERE id = ?`,
+      )
+      .run(backend, JSON.stringify(config), configHash, epochsPlanned, now(), id);
+  }
+
+  setCheckpoint(id: number, path: string): void {
+    this.db.prepare('UPDATE runs SET checkpoint_path = ? WHERE id = ?').run(path, id);
+  }
+
+  /** Terminal transition; only a run that is not yet terminal can end, so a late message cannot overwrite. */
+  finish(
+    id: number,
+    status: Extract<RunStatus, 'finished' | 'failed' | 'cancelled'>,
+    fields: { error?: string | null; outcome?: string | null; timings?: Record<string, number> | null } = {},
+  ): boolean {
+    const info = this.db
+      .prepare(
+        `UPDATE runs SET status = ?, error = ?, outcome = ?, timings = COALESCE(?, timings), finished_at = ?
+         WHERE id = ? AND status IN ('queued', 'running')`,
+      )
+      .run(status, fields.error ?? null, fields.outcome ?? null, fields.timings ? JSON.stringify(fields.timings) : null, now(), id);
+    return info.changes === 1;
+  }
+
+  addEpoch(id: number, e: EpochRecord): void {
+    this.db.transaction(() => {
+      this.db
+        .prepare('INSERT OR REPLACE INTO epochs (run_id, phase, epoch, train, valid, seconds) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(id, e.phase, e.epoch, JSON.stringify(e.train), JSON.stringify(e.valid), e.seconds);
+      this.db.prepare('UPDATE runs SET epochs_done = (SELECT COUNT(*) FROM epochs WHERE run_id = ?) WHERE id = ?').run(id, id);
+    })();
+  }
+
+  epochs(id: number): EpochRecord[] {
+    const rows = this.db
+      .prepare('SELECT phase, epoch, train, valid, seconds FROM epochs WHERE run_id = ? ORDER BY rowid')
+      .all(id) as { phase: string; epoch: number; train: string; valid: string; seconds: number }[];
+    return rows.map((r) => ({
+      phase: r.phase,
+      epoch: r.epoch,
+      train: JSON.parse(r.train) as Record<string, number>,
+      valid: JSON.parse(r.valid) as Record<string, number>,
+      seconds: r.seconds,
+    }));
+  }
+
+  addEvaluation(id: number, e: EvaluationRecord): void {
+    this.db
+      .prepare('INSERT OR REPLACE INTO evaluations (run_id, protocol, condition, metrics) VALUES (?, ?, ?, ?)')
+      .run(id, e.protocol, e.condition, JSON.stringify(e.metrics));
+  }
+
+  evaluations(id: number): EvaluationRecord[] {
+    const rows = this.db
+      .prepare('SELECT protocol, condition, metrics FROM evaluations WHERE run_id = ? ORDER BY rowid')
+      .all(id) as { protocol: 'inter' | 'intra'; condition: string; metrics: string }[];
+    return rows.map((r) => ({ protocol: r.protocol, condition: r.condition, metrics: JSON.parse(r.metrics) as MetricRecord }));
+  }
+
+  addPredictions(id: number, protocol: string, condition: string, labels: Float32Array, values: Float32Array, width: number): void {
+    this.db
+      .prepare(
+        'INSERT OR REPLACE INTO predictions (run_id, protocol, condition, n, width, labels, values_f32) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run(id, protocol, condition, values.length / width, width, toBlob(labels), toBlob(values));
+  }
+
+  predictions(id: number): { protocol: string; condition: string; n: number; width: number; labels: Float32Array; values: Float32Array }[] {
+    const rows = this.db
+      .prepare('SELECT protocol, condition, n, width, labels, values_f32 FROM predictions WHERE run_id = ? ORDER BY rowid')
+      .all(id) as { protocol: string; condition: string; n: number; width: number; labels: Buffer; values_f32: Buffer }[];
+    return rows.map((r) => ({ ...r, labels: fromBlob(r.labels), values: fromBlob(r.values_f32) }));
+  }
+
+  addRepresentation(id: number, condition: string, labels: Float32Array, values: Float32Array, width: number): void {
+    this.db
+      .prepare('INSERT OR REPLACE INTO representations (run_id, condition, n, width, labels, values_f32) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(id, condition, values.length / width, width, toBlob(labels), toBlob(values));
+  }
+
+  representations(id: number): { condition: string; n: number; width: number }[] {
+    return this.db.prepare('SELECT condition, n, width FROM representations WHERE run_id = ? ORDER BY rowid').all(id) as {
+      condition: string;
+      n: number;
+      width: number;
+    }[];
+  }
+}
+
+function toBlob(a: Float32Array): Buffer {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+}
+
+function fromBlob(b: Buffer): Float32Array {
+  // Copy: SQLite's buffer is not guaranteed 4-byte aligned.
+  const out = new Float32Array(b.byteLength / 4);
+  new Uint8Array(out.buffer).set(b);
+  return out;
+}

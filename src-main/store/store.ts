@@ -1,0 +1,23 @@
+import { join } from 'node:path';
+import { openDatabase, type Db, type OpenOptions } from './database';
+import { DatasetsRepo } from './datasets-repo';
+import { RunsRepo } from './runs-repo';
+
+/** The experiment store: one SQLite database in the data home, and the repositories over it. */
+export class Store {
+  readonly datasets: DatasetsRepo;
+  readonly runs: RunsRepo;
+
+  private constructor(readonly db: Db) {
+    this.datasets = new DatasetsRepo(db);
+    this.runs = new RunsRepo(db);
+  }
+
+  static open(home: string, options: OpenOptions = {}): Store {
+    return new Store(openDatabase(join(home, 'workbench.sqlite'), options));
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * The one declaration of every operation between a UI and the services. The Electron preload,
+ * the main-process IPC wiring, the WebSocket server and client, and the renderer's typed client
+ * are all derived from this object, so an operation cannot exist on one side only.
+ */
+import { z } from 'zod';
+import type { DatasetSummary, MethodSummary, RunDetail, RunSummary, AppInfo } from './models';
+import { BACKENDS } from './models';
+
+/** Phantom carrier of an output type; never read at runtime. */
+type Out<T> = { readonly __out?: T };
+
+export interface RequestDef<I extends z.ZodType, O> {
+  kind: 'request';
+  input: I;
+  output: Out<O>;
+}
+export interface EventDef<P extends z.ZodType> {
+  kind: 'event';
+  payload: P;
+}
+
+/** `request<Output>()(inputSchema)`: curried so the input type is inferred and the output named. */
+function request<O>() {
+  return <I extends z.ZodType>(input: I): RequestDef<I, O> => ({ kind: 'request', input, output: {} });
+}
+function event<P extends z.ZodType>(payload: P): EventDef<P> {
+  return { kind: 'event', payload };
+}
+
+const id = z.number().int().positive();
+const seed = z.number().int().min(0).max(2 ** 31 - 1);
+const NAME = /^[a-z0-9][a-z0-9._-]*$/i;
+
+export const RunStartInput = z.strictObject({
+  dataset: z.string().min(1).max(200),
+  method: z.string().regex(NAME, 'a method id such as lf-linear'),
+  seed: seed.default(1111),
+  epochs: z.number().int().min(1).max(1000).optional(),
+  backend: z.enum(BACKENDS).optional(),
+  preset: z.string().regex(NAME).optional(),
+  config: z.record(z.string(), z.union([z.number(), z.boolean(), z.string()])).default({}),
+});
+export type RunStartInput = z.input<typeof RunStartInput>;
+
+export const LossesSchema = z.record(z.string(), z.number());
+
+export const RunProgressEvent = z.object({
+  runId: id,
+  phase: z.string(),
+  epoch: z.number().int(),
+  epochs: z.number().int(),
+  step: z.number().int(),
+  steps: z.number().int(),
+  losses: LossesSchema,
+  etaSeconds: z.number().nullable(),
+});
+export type RunProgressEvent = z.infer<typeof RunProgressEvent>;
+
+export const RunEpochEvent = z.object({
+  runId: id,
+  phase: z.string(),
+  epoch: z.number().int(),
+  train: LossesSchema,
+  valid: LossesSchema,
+  seconds: z.number(),
+});
+export type RunEpochEvent = z.infer<typeof RunEpochEvent>;
+
+export const RunStatusEvent = z.object({ runId: id, status: z.string(), error: z.string().nullable() });
+export type RunStatusEvent = z.infer<typeof RunStatusEvent>;
+
+export const contract = {
+  'app.info': request<AppInfo>()(z.strictObject({})),
+  'datasets.list': request<DatasetSummary[]>()(z.strictObject({})),
+  'methods.list': request<MethodSummary[]>()(z.strictObject({})),
+  'runs.list': request<RunSummary[]>()(z.strictObject({})),
+  'runs.get': request<RunDetail>()(z.strictObject({ id })),
+  'runs.start': request<RunSummary>()(RunStartInput),
+  'runs.cancel': request<RunSummary>()(z.strictObject({ id })),
+  'run.progress': event(RunProgressEvent),
+  'run.epoch': event(RunEpochEvent),
+  'run.status': event(RunStatusEvent),
+} as const;
+
+export type Contract = typeof contract;
+export type RequestName = { [K in keyof Contract]: Contract[K] extends RequestDef<z.ZodType, unknown> ? K : never }[keyof Contract];
+export type EventName = { [K in keyof Contract]: Contract[K] extends EventDef<z.ZodType> ? K : never }[keyof Contract];
+export type RequestInput<K extends RequestName> = Contract[K] extends RequestDef<infer I, unknown> ? z.input<I> : never;
+export type ParsedInput<K extends RequestName> = Contract[K] extends RequestDef<infer I, unknown> ? z.output<I> : never;
+export type RequestOutput<K extends RequestName> = Contract[K] extends RequestDef<z.ZodType, infer O> ? O : never;
+export type EventPayload<K extends EventName> = Contract[K] extends EventDef<infer P> ? z.infer<P> : never;
+
+export const REQUEST_NAMES = Object.keys(contract).filter((k) => contract[k as keyof Contract].kind === 'request') as RequestName[];
+export const EVENT_NAMES = Object.keys(contract).filter((k) => contract[k as keyof Contract].kind === 'event') as EventName[];
+
+export function isRequestName(name: unknown): name is RequestName {
+  return typeof name === 'string' && (REQUEST_NAMES as string[]).includes(name);
+}
+export function isEventName(name: unknown): name is EventName {
+  return typeof name === 'string' && (EVENT_NAMES as string[]).includes(name);
+}
+
+/** Errors cross the boundary as data; the UI shows `message` next to `field` when given. */
+export interface ContractError {
+  code: 'invalid_input' | 'unknown_operation' | 'not_found' | 'conflict' | 'internal' | 'forbidden';
+  message: string;
+  field?: string;
+}
+
+export class ContractFailure extends Error {
+  constructor(readonly error: ContractError) {
+    super(error.message);
+    this.name = 'ContractFailure';
+  }
+}
+
+/** Validates an operation's input; throws ContractFailure naming the first offending field. */
+export function parseInput<K extends RequestName>(name: K, input: unknown): ParsedInput<K> {
+  const def = contract[name] as RequestDef<z.ZodType, unknown>;
+  const result = def.input.safeParse(input ?? {});
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const field = issue && issue.path.length > 0 ? issue.path.join('.') : undefined;
+    throw new ContractFailure({
+      code: 'invalid_input',
+      message: `${name}: ${field ? `${field}: ` : ''}${issue?.message ?? 'invalid input'}`,
+      ...(field ? { field } : {}),
+    });
+  }
+  return result.data as ParsedInput<K>;
+}
+
+export function toContractError(err: unknown): ContractError {
+  if (err instanceof ContractFailure) return err.error;
+  return { code: 'internal', message: err instanceof Error ? err.message : String(err) };
+}
+
+/** What every transport offers the renderer: typed requests and typed event subscriptions. */
+export interface ContractClient {
+  request<K extends RequestName>(name: K, input: RequestInput<K>): Promise<RequestOutput<K>>;
+  on<K extends EventName>(name: K, listener: (payload: EventPayload<K>) => void): () => void;
+}
+
+/** Envelope used by the IPC and WebSocket transports. */
+export type ResponseEnvelope = { ok: true; output: unknown } | { ok: false; error: ContractError };
