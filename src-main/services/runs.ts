@@ -95,6 +95,11 @@ export class RunService {
     return summarize(this.store, this.store.runs.get(id)!);
   }
 
+  /** Process id of a running run's engine process (diagnostics, crash tests). */
+  pidOf(id: number): number | undefined {
+    return this.active.get(id)?.proc?.pid;
+  }
+
   /** Resolves when nothing is queued or running (CLI `train` waits on this). */
   idle(): Promise<void> {
     if (this.active.size === 0 && this.waiting.length === 0) return Promise.resolve();

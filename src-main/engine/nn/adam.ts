@@ -6,16 +6,26 @@ export interface AdamOptions {
   beta1?: number;
   beta2?: number;
   eps?: number;
+  /**
+   * 'host': the update runs in JS on the values read back (right for the cpu and wasm backends,
+   * whose tensors already live in host memory); 'device': tensor ops (for GPU backends);
+   * 'auto' (default) picks by the active backend.
+   */
+  mode?: 'auto' | 'host' | 'device';
 }
+
+const HOST_BACKENDS = new Set(['cpu', 'wasm']);
 
 /**
  * Adam with PyTorch's update rule (p -= lr/bc1 · m / (√v/√bc2 + eps)), written over tf.Variables
  * so its whole state (step, m, v) is three variables: synchronous to read, trivial to checkpoint
  * and restore (tf.train.adam's getWeights() is async and names slots by variable name).
  *
- * The moments are kept FLAT over all parameters: one concat of the gradients, ~12 vector ops, one
- * split. Per-parameter updates would cost ~12 kernel launches per tensor (over 1,500 per HRLF
- * student step), and on wasm launch overhead, not arithmetic, dominates for these small tensors.
+ * The moments are FLAT over all parameters (in `params` order). Why not per-parameter tensor
+ * ops: ~12 kernel launches per tensor (over 1,500 per HRLF student step), and on wasm launch
+ * overhead, not arithmetic, dominates for these small tensors. Why the host path on cpu/wasm:
+ * splitting the flat update back into parameters is slow there (every wasm slice copies its
+ * whole input out of the heap first), while one JS loop over ~250k floats takes about a millisecond.
  */
 export class Adam {
   readonly step: tf.Variable;
@@ -36,9 +46,10 @@ export class Adam {
     this.eps = options.eps ?? 1e-8;
     this.sizes = params.map((p) => p.size);
     const total = this.sizes.reduce((a, b) => a + b, 0);
-    this.step = tf.variable(tf.scalar(0), false);
-    this.m = tf.variable(tf.zeros([total]), false);
-    this.v = tf.variable(tf.zeros([total]), false);
+    // tidy frees the initial tensors; the variables keep their own reference to the data.
+    this.step = tf.tidy(() => tf.variable(tf.scalar(0), false));
+    this.m = tf.tidy(() => tf.variable(tf.zeros([total]), false));
+    this.v = tf.tidy(() => tf.variable(tf.zeros([total]), false));
   }
 
   /**
@@ -46,6 +57,44 @@ export class Adam {
    * skip the parameter; HRLF's phases only list parameters that receive gradients).
    */
   apply(grads: readonly (tf.Tensor | null | undefined)[]): void {
+    const mode = this.options.mode ?? 'auto';
+    if (mode === 'host' || (mode === 'auto' && HOST_BACKENDS.has(tf.getBackend()))) this.applyOnHost(grads);
+    else this.applyOnDevice(grads);
+  }
+
+  private applyOnHost(grads: readonly (tf.Tensor | null | undefined)[]): void {
+    const step = this.step.dataSync()[0]! + 1;
+    // dataSync may return the backend's own storage (cpu): copy before writing.
+    const m = Float32Array.from(this.m.dataSync());
+    const v = Float32Array.from(this.v.dataSync());
+    const b1 = this.beta1;
+    const b2 = this.beta2;
+    const stepSize = this.options.lr / (1 - Math.pow(b1, step));
+    const sqrtBc2 = Math.sqrt(1 - Math.pow(b2, step));
+    let offset = 0;
+    this.params.forEach((p, i) => {
+      const g = grads[i] ? grads[i].dataSync() : null;
+      const values = Float32Array.from(p.dataSync());
+      for (let j = 0; j < values.length; j++) {
+        const k = offset + j;
+        const gj = g ? g[j]! : 0;
+        const mk = b1 * m[k]! + (1 - b1) * gj;
+        const vk = b2 * v[k]! + (1 - b2) * gj * gj;
+        m[k] = mk;
+        v[k] = vk;
+        values[j] = values[j]! - (stepSize * mk) / (Math.sqrt(vk) / sqrtBc2 + this.eps);
+      }
+      offset += values.length;
+      tf.tidy(() => p.assign(tf.tensor(values, p.shape, 'float32')));
+    });
+    tf.tidy(() => {
+      this.m.assign(tf.tensor1d(m));
+      this.v.assign(tf.tensor1d(v));
+      this.step.assign(tf.scalar(step));
+    });
+  }
+
+  private applyOnDevice(grads: readonly (tf.Tensor | null | undefined)[]): void {
     tf.tidy(() => {
       const flat = tf.concat(
         this.params.map((p, i) => {

@@ -28,8 +28,8 @@ export class MultiHeadSelfAttention implements Module {
     this.headDim = d / heads;
     // PyTorch initialises in_proj with xavier_uniform over the [3d, d] matrix and zero biases;
     // out_proj is a default Linear with a zero bias. Match it so init statistics are comparable.
-    this.qkv = new Linear(d, 3 * d, rng, { weightBound: Math.sqrt(6 / (d + 3 * d)), zeroBias: true });
-    this.out = new Linear(d, d, rng, { zeroBias: true });
+    this.qkv = new Linear(d, 3 * d, rng, { weightBound: Math.sqrt(6 / (d + 3 * d)), biasBound: 0 });
+    this.out = new Linear(d, d, rng, { biasBound: 0 });
   }
 
   /** [B, T, d] → [B, T, d], every position attends to every position. */

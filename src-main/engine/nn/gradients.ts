@@ -48,6 +48,19 @@ function saved0(saved: tf.Tensor[]): tf.Tensor {
   return x;
 }
 
+/**
+ * 2-D matMul gradients with explicit transposes instead of matMul's transpose flags: on wasm only
+ * the unflagged 2-D matMul takes XNNPACK's fast path; a flagged one runs a naive loop that was
+ * 10–20x slower at these sizes. (Batched matMuls take the slow path either way and keep the flags.)
+ */
+function matMul2dGrads(a: tf.Tensor2D, b: tf.Tensor2D, g: tf.Tensor2D, transposeA: boolean, transposeB: boolean): Grads {
+  const t = tf.transpose;
+  if (!transposeA && !transposeB) return { a: () => tf.matMul(g, t(b)), b: () => tf.matMul(t(a), g) };
+  if (!transposeA && transposeB) return { a: () => tf.matMul(g, b), b: () => tf.matMul(t(g), a) };
+  if (transposeA && !transposeB) return { a: () => tf.matMul(b, t(g)), b: () => tf.matMul(a, g) };
+  return { a: () => t(tf.matMul(g, b)), b: () => t(tf.matMul(a, g)) };
+}
+
 const configs: tf.GradConfig[] = [
   {
     kernelName: tf.Add,
@@ -264,6 +277,7 @@ const configs: tf.GradConfig[] = [
       const [a, b] = saved as [tf.Tensor, tf.Tensor];
       const g = single(dy);
       const { transposeA, transposeB } = attrs as unknown as tf.BatchMatMulAttrs;
+      if (a.rank === 2 && b.rank === 2) return matMul2dGrads(a as tf.Tensor2D, b as tf.Tensor2D, g as tf.Tensor2D, transposeA, transposeB);
       if (!transposeA && !transposeB) return { a: () => tf.matMul(g, b, false, true), b: () => tf.matMul(a, g, true, false) };
       if (!transposeA && transposeB) return { a: () => tf.matMul(g, b, false, false), b: () => tf.matMul(g, a, true, false) };
       if (transposeA && !transposeB) return { a: () => tf.matMul(b, g, false, true), b: () => tf.matMul(a, g, false, false) };

@@ -7,6 +7,7 @@ export { dropout, dropoutMask } from './dropout';
 export { constantVariable, torchDefaultBound, uniformVariable } from './init';
 export { LayerNorm } from './layer-norm';
 export { Linear, type Activation, type LinearOptions } from './linear';
+export { linearOp } from './linear-op';
 export { Mlp } from './mlp';
 export { disposeModule, scoped, variablesOf, type Module, type NamedVariable } from './module';
 export { positionalEncoding, sinusoidalTable } from './positional';

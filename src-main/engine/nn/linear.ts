@@ -1,16 +1,17 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../random';
 import { constantVariable, torchDefaultBound, uniformVariable } from './init';
+import { linearOp, type Activation } from './linear-op';
 import type { Module, NamedVariable } from './module';
 
-export type Activation = 'linear' | 'relu';
+export type { Activation } from './linear-op';
 
 export interface LinearOptions {
   bias?: boolean;
   /** Overrides PyTorch's default weight bound 1/√in (e.g. Xavier for attention projections). */
   weightBound?: number;
-  /** Start the bias at zero instead of U(-1/√in, 1/√in). */
-  zeroBias?: boolean;
+  /** Overrides the bias bound 1/√in; 0 starts the bias at zero. */
+  biasBound?: number;
 }
 
 /**
@@ -30,24 +31,25 @@ export class Linear implements Module {
   ) {
     const bound = torchDefaultBound(inFeatures);
     this.weight = uniformVariable([inFeatures, outFeatures], options.weightBound ?? bound, rng);
+    const biasBound = options.biasBound ?? bound;
     this.bias =
       options.bias === false
         ? null
-        : options.zeroBias === true
+        : biasBound === 0
           ? constantVariable([outFeatures], 0)
-          : uniformVariable([outFeatures], bound, rng);
+          : uniformVariable([outFeatures], biasBound, rng);
   }
 
   /** Applies the layer to [..., in]; the activation is fused into the matMul kernel. */
   apply<T extends tf.Tensor>(x: T, activation: Activation = 'linear'): T {
     const lead = x.shape.slice(0, -1);
     const x2 = x.rank === 2 ? (x as unknown as tf.Tensor2D) : tf.reshape(x, [-1, this.inFeatures]) as tf.Tensor2D;
-    const y = tf.fused.matMul({
-      a: x2,
-      b: this.weight as tf.Tensor2D,
-      bias: this.bias ?? undefined,
-      activation,
-    });
+    const w = this.weight as tf.Tensor2D;
+    const y = this.bias
+      ? linearOp(x2, w, this.bias as tf.Tensor1D, activation)
+      : activation === 'relu'
+        ? tf.relu(tf.matMul(x2, w))
+        : tf.matMul(x2, w);
     return (x.rank === 2 ? y : tf.reshape(y, [...lead, this.outFeatures])) as T;
   }
 

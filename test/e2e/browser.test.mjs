@@ -1,0 +1,54 @@
+// Browser mode in a real Chromium: launch a run from the UI and see its result appear.
+// Any console error or uncaught page error fails the test.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { chromium } from 'playwright-core';
+import { artifactPath, CHROMIUM, CHROMIUM_ARGS, chromiumAvailable, startBrowserMode } from './support.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  assert.ok(chromiumAvailable(), `Chromium not found at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
+  server = await startBrowserMode();
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.stop();
+});
+
+test('launches a run from the UI and shows its result', { timeout: 240_000 }, async () => {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  const problems = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+
+  await page.goto(server.url);
+  await page.getByTestId('launch-dataset').locator('option', { hasText: 'synth-mosi' }).waitFor({ state: 'attached' });
+  await page.getByTestId('launch-dataset').selectOption('synth-mosi');
+  await page.getByTestId('launch-method').selectOption('lf-linear');
+  await page.getByTestId('launch-seed').fill('abc');
+  assert.equal(await page.getByTestId('launch-submit').isDisabled(), true, 'an invalid seed must block the launch');
+  await page.getByTestId('launch-seed').fill('1111');
+  await page.getByTestId('launch-epochs').fill('2');
+  await page.getByTestId('launch-submit').click();
+
+  const row = page.locator('[data-testid^=run-row-]').first();
+  await row.getByTestId('run-status').filter({ hasText: 'finished' }).waitFor({ timeout: 180_000 });
+  const f1 = Number(await row.getByTestId('run-f1').textContent());
+  assert.ok(f1 > 50 && f1 <= 100, `complete-condition F1 should be a percentage above chance, got ${f1}`);
+
+  await row.click();
+  await page.getByTestId('run-metrics').waitFor();
+  const metricsText = await page.getByTestId('run-metrics').textContent();
+  assert.match(metricsText, /\{l,a,v\}/);
+  assert.match(metricsText, /Avg\./);
+  await page.getByTestId('loss-chart').locator('canvas').first().waitFor();
+  await page.screenshot({ path: artifactPath('browser-run-finished.png'), fullPage: true });
+
+  assert.deepEqual(problems, []);
+});

@@ -1,0 +1,87 @@
+import Database from 'better-sqlite3';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { hrlf, requireBuild, tempHome } from './helpers';
+
+const home = tempHome();
+
+beforeAll(() => requireBuild());
+
+describe('hrlf CLI', () => {
+  it('lists the built-in datasets as JSON', async () => {
+    const r = await hrlf(['datasets', '--json'], home);
+    expect(r.code).toBe(0);
+    const list = JSON.parse(r.stdout) as { id: string; splits: { train: number } }[];
+    expect(list.map((d) => d.id)).toEqual(['synth-mosi', 'synth-mosei', 'synth-iemocap']);
+    expect(list[0]!.splits.train).toBe(1284);
+  });
+
+  it('trains lf-linear for one epoch in a child process and stores the results', async () => {
+    const r = await hrlf(['train', '--dataset', 'synth-mosi', '--method', 'lf-linear', '--seed', '7', '--epochs', '1', '--json'], home);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout) as {
+      run: number;
+      backend: string;
+      epochs: number;
+      status: string;
+      inter: Record<string, Record<string, number>>;
+      intra: Record<string, Record<string, number>>;
+    };
+    expect(doc.status).toBe('finished');
+    expect(doc.backend).toBe('wasm');
+    expect(doc.epochs).toBe(1);
+    expect(Object.keys(doc.inter)).toEqual(['l', 'a', 'v', 'l,a', 'l,v', 'a,v', 'l,a,v', 'avg']);
+    expect(Object.keys(doc.intra)).toEqual(['0.0', '0.1', '0.2', '0.3', '0.4', '0.5', '0.6', '0.7', '0.8', '0.9', '1.0']);
+    for (const m of Object.values(doc.inter)) {
+      for (const k of ['mae', 'corr', 'acc7', 'acc5', 'acc2_has0', 'f1_has0', 'acc2_non0', 'f1_non0']) expect(typeof m[k]).toBe('number');
+    }
+    // All frames dropped at p = 1 leaves only the bias: a constant prediction has no correlation
+    // (NaN, written as null in JSON).
+    expect(doc.intra['1.0']!.corr).toBeNull();
+
+    const db = new Database(join(home, 'workbench.sqlite'), { readonly: true });
+    const run = db.prepare('SELECT * FROM runs WHERE id = ?').get(doc.run) as Record<string, unknown>;
+    expect(run.status).toBe('finished');
+    expect(run.backend).toBe('wasm');
+    expect(JSON.parse(String(run.config))).toMatchObject({ epochs: 1, lr: 0.001, batchSize: 128 });
+    expect(String(run.dataset_sha256)).toMatch(/^[0-9a-f]{64}$/);
+    expect(String(run.code_version).length).toBeGreaterThan(3);
+    expect((db.prepare('SELECT COUNT(*) AS n FROM epochs WHERE run_id = ?').get(doc.run) as { n: number }).n).toBe(1);
+    expect((db.prepare('SELECT COUNT(*) AS n FROM evaluations WHERE run_id = ?').get(doc.run) as { n: number }).n).toBe(8 + 11);
+    expect((db.prepare('SELECT COUNT(*) AS n FROM predictions WHERE run_id = ?').get(doc.run) as { n: number }).n).toBe(7 + 11);
+    expect((db.prepare('SELECT COUNT(*) AS n FROM representations WHERE run_id = ?').get(doc.run) as { n: number }).n).toBe(3);
+    db.close();
+
+    const runs = await hrlf(['runs', '--json'], home);
+    expect(JSON.parse(runs.stdout)[0]).toMatchObject({ id: doc.run, status: 'finished', method: 'lf-linear' });
+  });
+
+  it('gives the same metrics for the same seed', async () => {
+    const args = ['train', '--dataset', 'synth-mosi', '--method', 'lf-linear', '--seed', '7', '--epochs', '1', '--json'];
+    const [a, b] = [await hrlf(args, home), await hrlf(args, home)];
+    expect(JSON.parse(a.stdout).inter).toEqual(JSON.parse(b.stdout).inter);
+  });
+
+  it.each([
+    [['train', '--dataset', 'nope', '--method', 'lf-linear'], /unknown dataset 'nope'/],
+    [['train', '--dataset', 'synth-mosi', '--method', 'nope'], /unknown method 'nope'/],
+    [['train', '--dataset', 'synth-mosi', '--method', 'lf-linear', '--bogus'], /unknown option '--bogus'/],
+    [['train', '--dataset', 'synth-mosi', '--method', 'lf-linear', '--seed', 'x'], /--seed: expected a non-negative integer/],
+    [['train', '--dataset', 'synth-mosi', '--method', 'lf-linear', '--set', 'lr=-1'], /config lr/],
+    [['frobnicate'], /unknown command 'frobnicate'/],
+  ])('exits 2 with a clear message for %j', async (args, message) => {
+    const r = await hrlf(args, home);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+  });
+
+  it('names a data home that cannot be used', async () => {
+    const base = tempHome();
+    writeFileSync(join(base, 'a-file'), '');
+    const r = await hrlf(['runs'], join(base, 'a-file', 'home'));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/data home .* is not writable/);
+  });
+});

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { ContractFailure, EVENT_NAMES, REQUEST_NAMES, contract, parseInput } from '../../../src-shared/contract';
+
+describe('contract', () => {
+  it('declares every operation once, as a request or an event', () => {
+    expect(REQUEST_NAMES).toEqual(['app.info', 'datasets.list', 'methods.list', 'runs.list', 'runs.get', 'runs.start', 'runs.cancel']);
+    expect(EVENT_NAMES).toEqual(['run.progress', 'run.epoch', 'run.status']);
+    for (const name of Object.keys(contract)) expect([...REQUEST_NAMES, ...EVENT_NAMES]).toContain(name);
+  });
+
+  it('fills defaults for a valid run request', () => {
+    expect(parseInput('runs.start', { dataset: 'synth-mosi', method: 'lf-linear' })).toEqual({
+      dataset: 'synth-mosi',
+      method: 'lf-linear',
+      seed: 1111,
+      config: {},
+    });
+  });
+
+  it.each([
+    [{ dataset: 'synth-mosi', method: 'lf-linear', seed: 1.5 }, 'seed'],
+    [{ dataset: 'synth-mosi', method: 'lf-linear', seed: -1 }, 'seed'],
+    [{ dataset: 'synth-mosi', method: 'lf-linear', epochs: 0 }, 'epochs'],
+    [{ dataset: '', method: 'lf-linear' }, 'dataset'],
+    [{ dataset: 'synth-mosi', method: '../etc' }, 'method'],
+    [{ dataset: 'synth-mosi', method: 'lf-linear', backend: 'gpu' }, 'backend'],
+    [{ dataset: 'synth-mosi', method: 'lf-linear', config: { lr: { nested: 1 } } }, 'config.lr'],
+  ])('rejects %j naming the field %s', (input, field) => {
+    try {
+      parseInput('runs.start', input);
+      expect.unreachable('should have thrown');
+    } catch (err) {
+      expect(err).toBeInstanceOf(ContractFailure);
+      expect((err as ContractFailure).error.code).toBe('invalid_input');
+      expect((err as ContractFailure).error.field).toBe(field);
+    }
+  });
+
+  it('rejects unknown keys and non-object payloads', () => {
+    expect(() => parseInput('runs.get', { id: 1, extra: true })).toThrow(ContractFailure);
+    expect(() => parseInput('runs.get', 'DROP TABLE runs')).toThrow(/runs.get/);
+    expect(() => parseInput('runs.get', { id: '1' })).toThrow(/id/);
+  });
+});
