@@ -9,4 +9,6 @@ if (!existsSync(cli)) {
   process.exit(2);
 }
 const { main } = await import(cli);
-process.exit(await main(process.argv.slice(2)));
+const code = await main(process.argv.slice(2));
+// Exit only once piped output is flushed: a large CSV on stdout must arrive whole.
+process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));

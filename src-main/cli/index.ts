@@ -7,6 +7,7 @@ import { BACKENDS } from '../../src-shared/models';
 import { StoreError } from '../store/database';
 import { UsageError } from './context';
 import { datasetsCommand } from './datasets';
+import { exportCommand } from './export';
 import { runsCommand } from './runs';
 import { serveCommand } from './serve';
 import { trainCommand } from './train';
@@ -36,6 +37,12 @@ function program(): Command {
     .description('list stored runs')
     .option('--json', 'print one JSON document')
     .action((opts: { json?: boolean }) => runsCommand(p.opts(), opts));
+  p.command('export')
+    .description('export stored results of a run')
+    .requiredOption('--run <id>', 'run id (see `hrlf runs`)')
+    .option('--predictions', 'per-sample predictions as CSV: run, condition, p, index, label, prediction')
+    .option('--out <file>', 'write to a file instead of stdout')
+    .action((opts: { run?: string; predictions?: boolean; out?: string }) => exportCommand(p.opts(), opts));
   p.command('serve')
     .description('serve the workbench UI to a local browser (127.0.0.1, with an access token)')
     .option('--port <n>', 'port (default: any free port)')

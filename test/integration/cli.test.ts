@@ -56,6 +56,23 @@ describe('hrlf CLI', () => {
 
     const runs = await hrlf(['runs', '--json'], home);
     expect(JSON.parse(runs.stdout)[0]).toMatchObject({ id: doc.run, status: 'finished', method: 'lf-linear' });
+
+    const csv = await hrlf(['export', '--run', String(doc.run), '--predictions'], home);
+    expect(csv.code).toBe(0);
+    const lines = csv.stdout.trim().split('\n');
+    expect(lines[0]).toBe('run,condition,p,index,label,prediction');
+    expect(lines.length).toBe(1 + (7 + 11) * 686);
+    expect(lines[1]).toMatch(new RegExp(`^${doc.run},l,,0,[-\\d.e]+,[-\\d.e]+$`));
+    expect(lines.some((l) => l.startsWith(`${doc.run},"l,a,v",,0,`))).toBe(true);
+    expect(lines.some((l) => l.startsWith(`${doc.run},intra,0.5,685,`))).toBe(true);
+    // The exported predictions reproduce the stored metric.
+    const rows = lines.slice(1).map((l) => l.split(',')).filter((r) => r[1] === 'l');
+    expect(rows.length).toBe(686);
+    const mae = rows.reduce((s, r) => s + Math.abs(Number(r[4]) - Number(r[5])), 0) / rows.length;
+    expect(mae).toBeCloseTo(doc.inter.l!.mae!, 5);
+    const missing = await hrlf(['export', '--run', '999', '--predictions'], home);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/no run with id 999/);
   });
 
   it('gives the same metrics for the same seed', async () => {
