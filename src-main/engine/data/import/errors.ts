@@ -1,0 +1,37 @@
+/**
+ * A file that cannot become a dataset. The message always names the file, the key path inside it
+ * (e.g. `train.labels`) when there is one, and what was expected, so a user can act on it alone.
+ */
+export type ImportErrorCode =
+  | 'unreadable'
+  | 'empty'
+  | 'not-pickle'
+  | 'lfs-pointer'
+  | 'truncated'
+  | 'corrupt'
+  | 'unsafe'
+  | 'unsupported-format'
+  | 'layout'
+  | 'missing-split'
+  | 'missing-key'
+  | 'shape'
+  | 'ragged'
+  | 'unaligned'
+  | 'token-ids'
+  | 'labels'
+  | 'label-shape';
+
+export class ImportError extends Error {
+  constructor(
+    readonly code: ImportErrorCode,
+    readonly file: string,
+    /** Dotted path inside the file, e.g. 'train.labels'; '' for the file as a whole. */
+    readonly keyPath: string,
+    readonly detail: string,
+    /** Extra context for an inspector (e.g. the key tree of an unrecognised pickle). */
+    readonly keyTree?: string,
+  ) {
+    super(`${file}${keyPath ? `: ${keyPath}` : ''}: ${detail}${keyTree ? `\nkeys found:\n${keyTree}` : ''}`);
+    this.name = 'ImportError';
+  }
+}
