@@ -111,7 +111,10 @@ async function waitForEnd(wb: Workbench, runId: number, showBar: boolean): Promi
   });
   await wb.runs.idle();
   unsubscribe();
-  if (barStarted) bar?.stop();
+  if (bar && barStarted) {
+    bar.update(bar.getTotal());
+    bar.stop();
+  }
 }
 
 export async function trainCommand(global: { home?: string }, flags: Record<string, unknown>): Promise<void> {
