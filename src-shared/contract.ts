@@ -4,7 +4,8 @@
  * are all derived from this object, so an operation cannot exist on one side only.
  */
 import { z } from 'zod';
-import type { DatasetSummary, MethodSummary, RunDetail, RunSummary, AppInfo } from './models';
+import { DATASET_KINDS, SPLITS } from './domain';
+import type { AppInfo, DatasetDetail, DatasetImportResult, DatasetSample, DatasetSummary, MethodSummary, RunDetail, RunSummary } from './models';
 import { BACKENDS } from './models';
 
 /** Phantom carrier of an output type; never read at runtime. */
@@ -43,6 +44,30 @@ export const RunStartInput = z.strictObject({
 });
 export type RunStartInput = z.input<typeof RunStartInput>;
 
+const datasetId = z.string().min(1).max(200);
+
+/** POSIX `/…`, Windows `C:\…` or `\\server\…`: the services run elsewhere than the UI, so a relative path has no meaning. */
+const ABSOLUTE_PATH = /^(\/|[A-Za-z]:[\\/]|\\\\)/;
+
+export const DatasetImportInput = z.strictObject({
+  path: z.string().min(1, 'the path of the file to import').max(4096).regex(ABSOLUTE_PATH, 'an absolute path, e.g. /data/mosi_data.pkl'),
+  name: z.string().trim().min(1).max(100).optional(),
+  /** Overrides layout detection. 'csd' only yields the explanation of what .csd files hold. */
+  format: z.enum(['mult', 'mmsa', 'csd']).optional(),
+  /** Needed only where the kind cannot be detected (e.g. a renamed file with non-standard sizes). */
+  kind: z.enum(DATASET_KINDS).optional(),
+});
+export type DatasetImportInput = z.input<typeof DatasetImportInput>;
+
+export const DatasetImportEvent = z.object({
+  path: z.string(),
+  /** 'read': parsing the file (bytes); 'check': validating; 'write': storing the converted dataset. */
+  phase: z.enum(['read', 'check', 'write']),
+  done: z.number(),
+  total: z.number(),
+});
+export type DatasetImportEvent = z.infer<typeof DatasetImportEvent>;
+
 export const LossesSchema = z.record(z.string(), z.number());
 
 export const RunProgressEvent = z.object({
@@ -73,6 +98,9 @@ export type RunStatusEvent = z.infer<typeof RunStatusEvent>;
 export const contract = {
   'app.info': request<AppInfo>()(z.strictObject({})),
   'datasets.list': request<DatasetSummary[]>()(z.strictObject({})),
+  'datasets.get': request<DatasetDetail>()(z.strictObject({ id: datasetId })),
+  'datasets.import': request<DatasetImportResult>()(DatasetImportInput),
+  'datasets.sample': request<DatasetSample>()(z.strictObject({ id: datasetId, split: z.enum(SPLITS), index: z.number().int().min(0) })),
   'methods.list': request<MethodSummary[]>()(z.strictObject({})),
   'runs.list': request<RunSummary[]>()(z.strictObject({})),
   'runs.get': request<RunDetail>()(z.strictObject({ id })),
@@ -81,6 +109,7 @@ export const contract = {
   'run.progress': event(RunProgressEvent),
   'run.epoch': event(RunEpochEvent),
   'run.status': event(RunStatusEvent),
+  'dataset.import': event(DatasetImportEvent),
 } as const;
 
 export type Contract = typeof contract;

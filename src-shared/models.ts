@@ -1,5 +1,5 @@
 /** Plain data that crosses the contract: what the UI and the CLI show. */
-import type { DatasetKind, Task } from './domain';
+import type { DatasetKind, Emotion, Modality, Split, Task } from './domain';
 
 export const BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
 export type Backend = (typeof BACKENDS)[number];
@@ -77,4 +77,142 @@ export interface RunDetail extends RunSummary {
   host: string;
   epochs: EpochRecord[];
   evaluations: EvaluationRecord[];
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Datasets in detail: the import's validation report, the inspector's view of one dataset, and
+ * one sample for display. The report mirrors the engine importer's ImportReport field for field
+ * (src-main/engine/data/import/report.ts); the services check assignability at compile time, so
+ * the two cannot drift apart silently. It lives here because the renderer may not import engine code.
+ * ------------------------------------------------------------------------------------------- */
+
+export interface ModalityReportData {
+  key: string;
+  sourceDtype: string;
+  shape: number[];
+  nan: number;
+  posInf: number;
+  negInf: number;
+  allZeroSamples: number;
+  min: number;
+  max: number;
+}
+
+export interface RegressionLabelReportData {
+  task: 'regression';
+  key: string;
+  sourceShape: number[];
+  min: number;
+  max: number;
+  mean: number;
+  negative: number;
+  zero: number;
+  positive: number;
+  halfPoints: number;
+  /** Samples per Acc-7 class −3 … 3 (index 0 is −3). */
+  classCounts: number[];
+}
+
+export interface ClassificationLabelReportData {
+  task: 'classification';
+  key: string;
+  sourceShape: number[];
+  positives: Record<Emotion, number>;
+  positivesPerSample: Record<string, number>;
+}
+
+export interface SplitReportData {
+  key: string;
+  n: number;
+  expectedN: number | null;
+  modalities: Record<Modality, ModalityReportData>;
+  labels: RegressionLabelReportData | ClassificationLabelReportData;
+  ids: { source: 'file' | 'generated'; duplicatesWithinSplit: number };
+  lengthHistogram: Record<string, number>;
+}
+
+/** A modality's feature dim beside the HRLF paper's (§4.2: 300/74/35), with why they differ. */
+export interface DimComparison {
+  detected: number;
+  paper: number;
+  matchesPaper: boolean;
+  note: string | null;
+}
+
+export interface DatasetReport {
+  file: string;
+  bytes: number;
+  sha256: string;
+  verifiedRelease: string | null;
+  format: 'mult' | 'mmsa';
+  formatReason: string;
+  kind: DatasetKind;
+  kindReason: string;
+  task: Task;
+  pickle: { protocol: number; numpyWriter: string; globals: string[] };
+  T: number;
+  dims: Record<Modality, DimComparison>;
+  padding: { side: 'front' | 'end' | 'none' | 'mixed'; convertedToFront: boolean };
+  splits: Record<Split, SplitReportData>;
+  ids: { duplicatesAcrossSplits: number; examples: string[]; videosInSeveralSplits: number; videoExamples: string[] };
+  warnings: string[];
+  deviations: string[];
+}
+
+export interface DatasetDetail extends DatasetSummary {
+  /** 'synthetic' for built-ins, else the source layout ('mult', 'mmsa'). */
+  format: string;
+  labelDim: number;
+  sourcePath: string | null;
+  sourceSize: number | null;
+  sourceSha256: string | null;
+  /** When the dataset was generated or imported; null for a built-in not generated yet. */
+  createdAt: string | null;
+  /** Every dataset's dims beside the paper's, built-ins included. */
+  paperDims: Record<Modality, DimComparison>;
+  /** The import's validation report; null for built-in synthetic datasets. */
+  report: DatasetReport | null;
+}
+
+export interface DatasetImportResult extends DatasetSummary {
+  /** True when a dataset with the same source SHA-256 existed: nothing was imported again. */
+  alreadyImported: boolean;
+  /** Wall time of the import in seconds (0 when already imported). */
+  seconds: number;
+  warnings: string[];
+}
+
+/**
+ * One modality of one sample, ready for a heatmap: [rows, cols] row-major, time along rows.
+ * Long sequences and wide features are mean-pooled in groups (`rowStride`, `colStride`) so a
+ * 768-d text block stays a few thousand cells.
+ */
+export interface SampleMatrix {
+  rows: number;
+  cols: number;
+  rowStride: number;
+  colStride: number;
+  /** Original [T, d]. */
+  T: number;
+  d: number;
+  values: number[];
+  /** Leading all-zero time steps (front padding) in the original. */
+  paddingSteps: number;
+  /** Colour range: the 1st and 99th percentiles, so one outlier does not wash out the map. */
+  lo: number;
+  hi: number;
+  min: number;
+  max: number;
+}
+
+export interface DatasetSample {
+  id: string;
+  split: Split;
+  index: number;
+  /** Samples in the split. */
+  n: number;
+  sampleId: string;
+  /** Regression: [y]; IEMOCAP: 0/1 per emotion in IEMOCAP_EMOTIONS order. */
+  label: number[];
+  modalities: Record<Modality, SampleMatrix>;
 }

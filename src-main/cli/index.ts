@@ -3,10 +3,12 @@
  * Exit codes: 0 success, 1 the operation failed (e.g. a run failed), 2 bad usage or bad input.
  */
 import { Command, CommanderError, Option } from 'commander';
+import { DATASET_KINDS } from '../../src-shared/domain';
 import { BACKENDS } from '../../src-shared/models';
 import { StoreError } from '../store/database';
 import { UsageError } from './context';
-import { datasetsCommand } from './datasets';
+import { datasetsCommand, datasetShowCommand } from './datasets';
+import { importCommand } from './import';
 import { exportCommand } from './export';
 import { runsCommand } from './runs';
 import { serveCommand } from './serve';
@@ -18,10 +20,26 @@ function program(): Command {
     .option('--home <dir>', 'data home (default: $HRLF_HOME or ~/.hrlf-workbench)')
     .showHelpAfterError()
     .exitOverride();
-  p.command('datasets')
-    .description('list the built-in and imported datasets')
+  const datasets = p
+    .command('datasets')
+    .description('list the built-in and imported datasets (`datasets show ID`: one dataset in detail)')
     .option('--json', 'print one JSON document')
     .action((opts: { json?: boolean }) => datasetsCommand(p.opts(), opts));
+  datasets
+    .command('show')
+    .description("one dataset: provenance, feature dims beside the paper's, and the import's validation report")
+    .argument('<id>', 'dataset id (see `hrlf datasets`)')
+    .option('--json', 'print one JSON document')
+    // --json may stand before or after `show`; commander gives it to whichever command it follows.
+    .action((id: string, _opts: unknown, cmd: Command) => datasetShowCommand(p.opts(), id, cmd.optsWithGlobals<{ json?: boolean }>()));
+  p.command('import')
+    .description('import a dataset file (MulT or MMSA pickle) as a dataset: validated, converted, stored in the data home')
+    .argument('<file>', 'e.g. mosi_data.pkl, mosei_senti_data.pkl, iemocap_data.pkl, aligned_50.pkl')
+    .option('--name <name>', 'dataset name (default: from the file name); the id is derived from it')
+    .addOption(new Option('--format <format>', 'skip layout detection').choices(['mult', 'mmsa', 'csd']))
+    .addOption(new Option('--kind <kind>', 'dataset kind, for files whose kind cannot be detected').choices([...DATASET_KINDS]))
+    .option('--json', 'print one JSON document')
+    .action((file: string, opts: { name?: string; format?: string; kind?: string; json?: boolean }) => importCommand(p.opts(), file, opts));
   p.command('train')
     .description('train one method on one dataset, evaluate it under the missing-modality protocol, store the run')
     .requiredOption('--dataset <id>', 'dataset id (see `hrlf datasets`)')

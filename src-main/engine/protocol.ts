@@ -2,7 +2,9 @@
  * Messages between a run supervisor and the isolated run process (architecture.md, process model).
  * The child never touches the store: it reports, the parent persists.
  */
+import type { DatasetKind } from '../../src-shared/domain';
 import type { Backend, EpochRecord, MetricRecord } from '../../src-shared/models';
+import type { DatasetFormat, ImportErrorCode, ImportReport } from './data/import';
 
 export interface RunSpec {
   runId: number;
@@ -22,7 +24,38 @@ export type ParentMessage =
   | { type: 'start'; spec: RunSpec }
   | { type: 'cancel' }
   /** Builds a built-in synthetic dataset file off the UI process. */
-  | { type: 'generate'; datasetId: string; path: string };
+  | { type: 'generate'; datasetId: string; path: string }
+  /** Imports a dataset file off the UI process, writing the converted dataset to `path` (a temp name). */
+  | { type: 'import'; request: ImportRequest };
+
+export interface ImportRequest {
+  file: string;
+  path: string;
+  format?: DatasetFormat | 'csd';
+  kind?: DatasetKind;
+  name?: string;
+}
+
+/** What an import reports: a separate union from ChildMessage, whose consumers handle runs only. */
+export type ImportReply =
+  | { type: 'import-progress'; phase: 'read' | 'check' | 'write'; done: number; total: number }
+  | { type: 'imported'; result: ImportedDataset }
+  | { type: 'import-failed'; error: string; code: ImportErrorCode | 'internal'; keyPath: string };
+
+export interface ImportedDataset {
+  name: string;
+  kind: DatasetKind;
+  task: 'regression' | 'classification';
+  format: DatasetFormat;
+  T: number;
+  dims: [number, number, number];
+  labelDim: number;
+  splits: { train: number; valid: number; test: number };
+  /** SHA-256 of the written .hrlfds file (identifies the data in every run). */
+  sha256: string;
+  report: ImportReport;
+  seconds: number;
+}
 
 export type ChildMessage =
   | { type: 'started'; backend: Backend; pid: number }

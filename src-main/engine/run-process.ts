@@ -5,16 +5,17 @@
  */
 import { selectBackend } from './backend';
 import { readDatasetFile, writeDatasetFile } from './data/dataset-file';
+import { ImportError, importDatasetFile } from './data/import';
 import { findSyntheticSpec, generateSynthetic } from './data/synthetic';
 import { getMethod } from './methods/registry';
-import type { ChildMessage, ParentMessage, RunSpec } from './protocol';
+import type { ChildMessage, ImportReply, ImportRequest, ParentMessage, RunSpec } from './protocol';
 import { createRng } from './random';
 import { evaluate } from './train/evaluate';
 import { trainMethod } from './train/trainer';
 import { shapeOf } from './types';
 
 interface Port {
-  send(msg: ChildMessage): void;
+  send(msg: ChildMessage | ImportReply): void;
   /** Resolves once every message sent so far has left this process. */
   flush(): Promise<void>;
   onMessage(listener: (msg: ParentMessage) => void): void;
@@ -94,6 +95,43 @@ function generate(datasetId: string, path: string, port: Port): void {
   port.send({ type: 'generated', sha256: writeDatasetFile(path, generateSynthetic(spec)) });
 }
 
+/** Parses and validates the file, then writes the converted dataset to the parent's temp path. */
+async function importFile(req: ImportRequest, port: Port): Promise<void> {
+  const t0 = performance.now();
+  // Progress at most every 100 ms: a multi-GB pickle would otherwise send thousands of messages.
+  let last = -Infinity;
+  const { data, report, format } = await importDatasetFile(req.file, {
+    ...(req.format ? { format: req.format } : {}),
+    ...(req.kind ? { kind: req.kind } : {}),
+    ...(req.name ? { name: req.name } : {}),
+    onProgress: (p) => {
+      const now = performance.now();
+      if (now - last < 100 && p.done < p.total) return;
+      last = now;
+      port.send({ type: 'import-progress', ...p });
+    },
+  });
+  port.send({ type: 'import-progress', phase: 'write', done: 0, total: 1 });
+  const sha256 = writeDatasetFile(req.path, data);
+  const { train, valid, test } = data;
+  port.send({
+    type: 'imported',
+    result: {
+      name: data.name,
+      kind: data.kind,
+      task: data.task,
+      format,
+      T: data.T,
+      dims: data.dims,
+      labelDim: data.labelDim,
+      splits: { train: train.n, valid: valid.n, test: test.n },
+      sha256,
+      report,
+      seconds: (performance.now() - t0) / 1000,
+    },
+  });
+}
+
 function main(): void {
   const port = connect();
   let cancelled = false;
@@ -111,6 +149,21 @@ function main(): void {
         port.send({ type: 'failed', error: err instanceof Error ? err.message : String(err) });
       }
       void port.flush().then(() => process.exit(0));
+      return;
+    }
+    if (msg.type === 'import' && !started) {
+      started = true;
+      // An orphaned import (its parent died) stops instead of writing a file nobody will claim.
+      process.once('disconnect', () => process.exit(1));
+      importFile(msg.request, port)
+        .catch((err: unknown) =>
+          port.send(
+            err instanceof ImportError
+              ? { type: 'import-failed', error: err.message, code: err.code, keyPath: err.keyPath }
+              : { type: 'import-failed', error: err instanceof Error ? err.message : String(err), code: 'internal', keyPath: '' },
+          ),
+        )
+        .finally(() => void port.flush().then(() => process.exit(0)));
       return;
     }
     if (msg.type === 'start' && !started) {

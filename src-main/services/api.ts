@@ -14,7 +14,8 @@ import {
 import type { AppInfo } from '../../src-shared/models';
 import { ConfigError, listMethods } from '../engine/methods/registry';
 import { Store } from '../store/store';
-import { DatasetCatalog, DatasetNotFound } from './datasets';
+import { SampleIndexError } from './dataset-sample';
+import { DatasetCatalog, DatasetNotFound, DatasetNotReady } from './datasets';
 import { EventBus } from './events';
 import { homeLayout, type HomeLayout } from './home';
 import { forkLauncher, type Launcher } from './launcher';
@@ -49,6 +50,9 @@ export class Workbench {
     this.handlers = {
       'app.info': () => ({ version: packageVersion(), codeVersion: codeVersion(), home: options.home, mode: options.mode }),
       'datasets.list': () => this.catalog.list(),
+      'datasets.get': ({ id }) => this.catalog.detail(id),
+      'datasets.import': (input) => this.catalog.importFile(input, { onProgress: (e) => this.bus.emit('dataset.import', e) }),
+      'datasets.sample': ({ id, split, index }) => this.catalog.sample(id, split, index),
       'methods.list': () => listMethods(),
       'runs.list': () => this.store.runs.list().map((r) => summarize(this.store, r)),
       'runs.get': ({ id }) => detail(this.store, this.requireRun(id)),
@@ -79,7 +83,12 @@ export class Workbench {
         const field = err.field === 'method' || err.field === 'preset' ? err.field : err.field ? `config.${err.field}` : undefined;
         return { ok: false, error: { code: 'invalid_input', message: err.message, ...(field ? { field } : {}) } };
       }
-      if (err instanceof DatasetNotFound) return { ok: false, error: { code: 'not_found', message: err.message, field: 'dataset' } };
+      if (err instanceof DatasetNotFound) {
+        // The run form calls it 'dataset'; the dataset operations call it 'id'.
+        return { ok: false, error: { code: 'not_found', message: err.message, field: name.startsWith('datasets.') ? 'id' : 'dataset' } };
+      }
+      if (err instanceof DatasetNotReady) return { ok: false, error: { code: 'not_found', message: err.message, field: 'id' } };
+      if (err instanceof SampleIndexError) return { ok: false, error: { code: 'invalid_input', message: err.message, field: 'index' } };
       return { ok: false, error: toContractError(err) };
     }
   }

@@ -4,16 +4,22 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { taskOf } from '../../src-shared/domain';
-import type { DatasetSummary } from '../../src-shared/models';
+import { taskOf, type Split } from '../../src-shared/domain';
+import type { DatasetDetail, DatasetImportResult, DatasetSample, DatasetSummary } from '../../src-shared/models';
 import { SYNTHETIC_SPECS, findSyntheticSpec } from '../engine/data/synthetic';
 import type { DataShape } from '../engine/types';
 import type { DatasetRow } from '../store/datasets-repo';
 import type { Store } from '../store/store';
+import { detailOf } from './dataset-detail';
+import { sweepDatasetFolder } from './dataset-files';
+import { DatasetImporter, type ImportHooks, type ImportInput } from './dataset-import';
+import { readSample } from './dataset-sample';
 import type { HomeLayout } from './home';
 import type { Launcher } from './launcher';
 
 export class DatasetNotFound extends Error {}
+/** The dataset exists but has no file yet (a built-in generated on first use). */
+export class DatasetNotReady extends Error {}
 
 function summaryOfRow(row: DatasetRow): DatasetSummary {
   return {
@@ -33,12 +39,17 @@ function summaryOfRow(row: DatasetRow): DatasetSummary {
 
 export class DatasetCatalog {
   private readonly pending = new Map<string, Promise<DatasetRow>>();
+  private readonly importer: DatasetImporter;
 
   constructor(
     private readonly store: Store,
     private readonly layout: HomeLayout,
     private readonly launch: Launcher,
-  ) {}
+  ) {
+    this.importer = new DatasetImporter(store, layout, launch);
+    // What a killed import or generation left behind goes before anyone lists the folder.
+    sweepDatasetFolder(layout.datasets, store.datasets);
+  }
 
   list(): DatasetSummary[] {
     const rows = new Map(this.store.datasets.list().map((r) => [r.id, r]));
@@ -67,6 +78,28 @@ export class DatasetCatalog {
     const found = this.list().find((d) => d.id === id);
     if (!found) throw new DatasetNotFound(`unknown dataset '${id}'; available: ${this.list().map((d) => d.id).join(', ')}`);
     return found;
+  }
+
+  detail(id: string): DatasetDetail {
+    return detailOf(this.summary(id), this.store.datasets.get(id));
+  }
+
+  /** One sample's three modalities, read from the stored file without loading the dataset. */
+  sample(id: string, split: Split, index: number): DatasetSample {
+    const summary = this.summary(id);
+    const row = this.store.datasets.get(id);
+    if (!row || !existsSync(row.path)) {
+      throw new DatasetNotReady(
+        summary.builtin ? `${id} is generated on first use (its first run); no sample to show yet` : `the file of ${id} (${row?.path ?? '?'}) is missing; import it again`,
+      );
+    }
+    return { id, split, index, ...readSample(row.path, split, index) };
+  }
+
+  /** Imports a dataset file (parsing in an engine process); an earlier import of the same bytes is reused. */
+  async importFile(input: ImportInput, hooks: ImportHooks = {}): Promise<DatasetImportResult> {
+    const outcome = await this.importer.run(input, hooks);
+    return { ...summaryOfRow(outcome.row), alreadyImported: outcome.alreadyImported, seconds: outcome.seconds, warnings: outcome.warnings };
   }
 
   shape(id: string): DataShape {

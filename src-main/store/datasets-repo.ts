@@ -77,6 +77,32 @@ export class DatasetsRepo {
     return r ? fromRaw(r) : undefined;
   }
 
+  /**
+   * Records an imported dataset. The caller runs it in a transaction together with moving the file
+   * into place, so a dataset row never exists without its file or the other way round.
+   */
+  insertImported(row: Omit<DatasetRow, 'createdAt' | 'builtin'>): void {
+    this.db
+      .prepare(
+        `INSERT INTO datasets (id, name, kind, task, builtin, format, source_path, source_size, source_sha256, path,
+           sha256, seq_len, dims, split_sizes, report, created_at)
+         VALUES (@id, @name, @kind, @task, 0, @format, @sourcePath, @sourceSize, @sourceSha256, @path,
+           @sha256, @T, @dims, @splitSizes, @report, @createdAt)`,
+      )
+      .run({
+        ...row,
+        dims: JSON.stringify(row.dims),
+        splitSizes: JSON.stringify(row.splitSizes),
+        report: row.report === null || row.report === undefined ? null : JSON.stringify(row.report),
+        createdAt: new Date().toISOString(),
+      });
+  }
+
+  /** Drops an imported dataset's row (built-ins are regenerated, never removed). */
+  removeImported(id: string): void {
+    this.db.prepare('DELETE FROM datasets WHERE id = ? AND builtin = 0').run(id);
+  }
+
   upsert(row: Omit<DatasetRow, 'createdAt'>): DatasetRow {
     this.db
       .prepare(

@@ -3,8 +3,19 @@ import { ContractFailure, EVENT_NAMES, REQUEST_NAMES, contract, parseInput } fro
 
 describe('contract', () => {
   it('declares every operation once, as a request or an event', () => {
-    expect(REQUEST_NAMES).toEqual(['app.info', 'datasets.list', 'methods.list', 'runs.list', 'runs.get', 'runs.start', 'runs.cancel']);
-    expect(EVENT_NAMES).toEqual(['run.progress', 'run.epoch', 'run.status']);
+    expect(REQUEST_NAMES).toEqual([
+      'app.info',
+      'datasets.list',
+      'datasets.get',
+      'datasets.import',
+      'datasets.sample',
+      'methods.list',
+      'runs.list',
+      'runs.get',
+      'runs.start',
+      'runs.cancel',
+    ]);
+    expect(EVENT_NAMES).toEqual(['run.progress', 'run.epoch', 'run.status', 'dataset.import']);
     for (const name of Object.keys(contract)) expect([...REQUEST_NAMES, ...EVENT_NAMES]).toContain(name);
   });
 
@@ -36,9 +47,40 @@ describe('contract', () => {
     }
   });
 
+  it('accepts a dataset import with optional name, format and kind', () => {
+    expect(parseInput('datasets.import', { path: '/data/mosi_data.pkl' })).toEqual({ path: '/data/mosi_data.pkl' });
+    expect(parseInput('datasets.import', { path: 'C:\\data\\x.pkl', name: ' MOSI ', format: 'mult', kind: 'mosi' })).toEqual({
+      path: 'C:\\data\\x.pkl',
+      name: 'MOSI',
+      format: 'mult',
+      kind: 'mosi',
+    });
+  });
+
+  it.each([
+    ['datasets.import', { path: 'mosi_data.pkl' }, 'path'],
+    ['datasets.import', { path: '' }, 'path'],
+    ['datasets.import', {}, 'path'],
+    ['datasets.import', { path: '/x.pkl', kind: 'sims' }, 'kind'],
+    ['datasets.import', { path: '/x.pkl', format: 'hdf5' }, 'format'],
+    ['datasets.import', { path: '/x.pkl', name: '   ' }, 'name'],
+    ['datasets.get', { id: '' }, 'id'],
+    ['datasets.sample', { id: 'synth-mosi', split: 'dev', index: 0 }, 'split'],
+    ['datasets.sample', { id: 'synth-mosi', split: 'train', index: -1 }, 'index'],
+    ['datasets.sample', { id: 'synth-mosi', split: 'train', index: 0.5 }, 'index'],
+  ] as const)('%s rejects %j naming the field %s', (op, input, field) => {
+    try {
+      parseInput(op, input);
+      expect.unreachable('should have thrown');
+    } catch (err) {
+      expect((err as ContractFailure).error).toMatchObject({ code: 'invalid_input', field });
+    }
+  });
+
   it('rejects unknown keys and non-object payloads', () => {
     expect(() => parseInput('runs.get', { id: 1, extra: true })).toThrow(ContractFailure);
     expect(() => parseInput('runs.get', 'DROP TABLE runs')).toThrow(/runs.get/);
     expect(() => parseInput('runs.get', { id: '1' })).toThrow(/id/);
+    expect(() => parseInput('datasets.import', { path: '/x.pkl', evil: true })).toThrow(ContractFailure);
   });
 });

@@ -1,0 +1,94 @@
+/**
+ * The files of the datasets folder: names of imported datasets and of their temporary files, and
+ * the startup sweep that removes what an interrupted import or generation left behind.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { SYNTHETIC_SPECS } from '../engine/data/synthetic';
+import type { DatasetsRepo } from '../store/datasets-repo';
+
+export const DATASET_EXT = '.hrlfds';
+
+/** A temp name carries the pid of the process that owns it, so a sweep can tell live from dead. */
+const TEMP_PID = /\.tmp-(\d+)/;
+
+/** Files younger than this are never swept as orphans: another process may be committing them. */
+const ORPHAN_AGE_MS = 60_000;
+
+/** 'MOSI data (v2).pkl' → 'mosi-data-v2': an id that is safe in a file name, a URL and a shell. */
+export function slugify(name: string): string {
+  const slug = name
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^[-._]+|[-._]+$/g, '')
+    .slice(0, 80);
+  return slug || 'dataset';
+}
+
+/** The first free id from a name: 'mosi_data', then 'mosi_data-2', … Built-in ids are never taken. */
+export function allocateId(name: string, repo: DatasetsRepo): string {
+  const base = slugify(name);
+  const reserved = new Set(SYNTHETIC_SPECS.map((s) => s.id));
+  for (let i = 1; ; i++) {
+    const id = i === 1 ? base : `${base}-${i}`;
+    if (!reserved.has(id) && !repo.get(id)) return id;
+  }
+}
+
+/** Where the engine writes an import before the parent moves it into place. */
+export function tempPathFor(folder: string, name: string): string {
+  return join(folder, `${slugify(name)}${DATASET_EXT}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+}
+
+/** Removes a temp file and the engine's own temp files beside it (`<temp>.tmp-<pid>`). */
+export function removeTemp(tempPath: string): void {
+  const folder = join(tempPath, '..');
+  const prefix = basename(tempPath);
+  if (!existsSync(folder)) return;
+  for (const name of readdirSync(folder)) {
+    if (name.startsWith(prefix)) rmSync(join(folder, name), { force: true });
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: the process exists but belongs to someone else.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Startup cleanup of the datasets folder: temp files whose owning process is gone (a killed
+ * import or generation), and converted files that no dataset row claims (killed between moving
+ * the file into place and committing its row). Returns the names removed.
+ */
+export function sweepDatasetFolder(folder: string, repo: DatasetsRepo, orphanAgeMs = ORPHAN_AGE_MS): string[] {
+  if (!existsSync(folder)) return [];
+  const removed: string[] = [];
+  // By file name: rows hold absolute paths, and a home that was moved must not lose its files.
+  const claimed = new Set(repo.list().map((r) => basename(r.path)));
+  const now = Date.now();
+  for (const name of readdirSync(folder)) {
+    const file = join(folder, name);
+    const temp = TEMP_PID.exec(name);
+    let stale = false;
+    if (temp) stale = !processAlive(Number(temp[1]));
+    else if (name.endsWith(DATASET_EXT) && !claimed.has(name)) {
+      try {
+        // ctime changes on rename, so it dates the moment the file was moved into place.
+        stale = now - statSync(file).ctimeMs > orphanAgeMs;
+      } catch {
+        stale = false;
+      }
+    }
+    if (stale) {
+      rmSync(file, { force: true });
+      removed.push(name);
+    }
+  }
+  return removed;
+}

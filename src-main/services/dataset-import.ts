@@ -1,0 +1,196 @@
+/**
+ * Importing a dataset file: parsing and conversion run in an engine process (never on the UI
+ * thread); this side checks for an earlier import of the same bytes, then moves the converted file
+ * into place and records its row in one transaction. Whatever fails, no row and no file remain.
+ */
+import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { ContractFailure, type DatasetImportEvent, type ParsedInput } from '../../src-shared/contract';
+import type { DatasetReport } from '../../src-shared/models';
+import type { ImportErrorCode, ImportReport } from '../engine/data/import';
+import { sha256File } from '../engine/data/import/hash';
+import type { ImportedDataset, ImportReply } from '../engine/protocol';
+import type { DatasetRow } from '../store/datasets-repo';
+import type { Store } from '../store/store';
+import { allocateId, DATASET_EXT, removeTemp, tempPathFor } from './dataset-files';
+import type { HomeLayout } from './home';
+import type { EngineProcess, Launcher } from './launcher';
+
+/** The report crosses the contract as DatasetReport: this fails to compile if the two drift apart. */
+const asDatasetReport = (r: ImportReport): DatasetReport => r;
+
+export type ImportInput = ParsedInput<'datasets.import'>;
+
+export interface ImportHooks {
+  onProgress?: (event: DatasetImportEvent) => void;
+  /** Aborting kills the engine process and removes its temp files. */
+  signal?: AbortSignal;
+}
+
+export interface ImportOutcome {
+  row: DatasetRow;
+  alreadyImported: boolean;
+  seconds: number;
+  warnings: string[];
+}
+
+export class ImportCancelled extends Error {
+  constructor(file: string) {
+    super(`import of ${file} cancelled`);
+    this.name = 'ImportCancelled';
+  }
+}
+
+const REPLY_TYPES = new Set<string>(['import-progress', 'imported', 'import-failed']);
+function isImportReply(msg: unknown): msg is ImportReply {
+  return typeof msg === 'object' && msg !== null && REPLY_TYPES.has(String((msg as { type?: unknown }).type));
+}
+
+/** Which form field an importer failure belongs to: the one whose value forced what failed. */
+function fieldOf(code: ImportErrorCode | 'internal', input: ImportInput): string {
+  if (input.format && (code === 'layout' || code === 'unsupported-format')) return 'format';
+  if (input.kind && (code === 'labels' || code === 'label-shape')) return 'kind';
+  return 'path';
+}
+
+function invalid(message: string, field = 'path'): ContractFailure {
+  return new ContractFailure({ code: 'invalid_input', message, field });
+}
+
+export class DatasetImporter {
+  constructor(
+    private readonly store: Store,
+    private readonly layout: HomeLayout,
+    private readonly launch: Launcher,
+  ) {}
+
+  async run(input: ImportInput, hooks: ImportHooks = {}): Promise<ImportOutcome> {
+    const t0 = performance.now();
+    const file = input.path;
+    const size = this.sourceSize(file);
+    const earlier = await this.findEarlierImport(file, size);
+    if (earlier) return { row: earlier, alreadyImported: true, seconds: 0, warnings: [] };
+
+    mkdirSync(this.layout.datasets, { recursive: true });
+    const temp = tempPathFor(this.layout.datasets, input.name ?? basename(file).replace(/\.(pkl|pickle)$/i, ''));
+    // The reader reports every few MiB; a small file would otherwise show no reading at all.
+    hooks.onProgress?.({ path: file, phase: 'read', done: 0, total: size });
+    try {
+      const result = await this.convert(input, temp, hooks);
+      const committed = this.commit(file, temp, result);
+      const seconds = (performance.now() - t0) / 1000;
+      return { ...committed, seconds: committed.alreadyImported ? 0 : seconds, warnings: result.report.warnings };
+    } finally {
+      // After a commit the temp name no longer exists; after anything else it must go.
+      removeTemp(temp);
+    }
+  }
+
+  private sourceSize(file: string): number {
+    let st;
+    try {
+      st = statSync(file);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      throw invalid(code === 'ENOENT' ? `${file}: no such file` : `${file}: cannot be read (${(err as Error).message})`);
+    }
+    if (!st.isFile()) throw invalid(`${file}: is a ${st.isDirectory() ? 'folder' : 'special file'}; expected a dataset file such as mosi_data.pkl`);
+    return st.size;
+  }
+
+  /**
+   * Same path and size as a recorded import: hash the file (streaming, cheaper than parsing it) and
+   * reuse the dataset when the bytes are the same. Copies under another path are caught at commit.
+   */
+  private async findEarlierImport(file: string, size: number): Promise<DatasetRow | null> {
+    const candidates = this.store.datasets.list().filter((r) => r.sourcePath === file && r.sourceSize === size);
+    if (candidates.length === 0) return null;
+    const sha = await sha256File(file);
+    const row = this.store.datasets.findBySourceSha(sha);
+    return row && existsSync(row.path) ? row : null;
+  }
+
+  private convert(input: ImportInput, temp: string, hooks: ImportHooks): Promise<ImportedDataset> {
+    const file = input.path;
+    return new Promise<ImportedDataset>((resolve, reject) => {
+      if (hooks.signal?.aborted) return reject(new ImportCancelled(file));
+      let child: EngineProcess;
+      try {
+        child = this.launch();
+      } catch (err) {
+        return reject(err as Error);
+      }
+      let settled = false;
+      const settle = (fn: () => void): void => {
+        if (settled) return;
+        settled = true;
+        hooks.signal?.removeEventListener('abort', onAbort);
+        fn();
+      };
+      const onAbort = (): void => {
+        child.kill();
+        settle(() => reject(new ImportCancelled(file)));
+      };
+      hooks.signal?.addEventListener('abort', onAbort, { once: true });
+      child.onMessage((msg: unknown) => {
+        if (!isImportReply(msg)) return;
+        if (msg.type === 'import-progress') hooks.onProgress?.({ path: file, phase: msg.phase, done: msg.done, total: msg.total });
+        else if (msg.type === 'imported') settle(() => resolve(msg.result));
+        else settle(() => reject(msg.code === 'internal' ? new Error(`import of ${file} failed: ${msg.error}`) : invalid(msg.error, fieldOf(msg.code, input))));
+      });
+      child.onExit((code, signal) => {
+        // Ctrl+C in a terminal reaches the engine process too, possibly before our own handler runs.
+        const cancelled = hooks.signal?.aborted || signal === 'SIGINT';
+        settle(() => reject(cancelled ? new ImportCancelled(file) : new Error(`import of ${file}: the engine process exited (code ${code}, signal ${signal}) before finishing`)));
+      });
+      child.send({
+        type: 'import',
+        request: {
+          file,
+          path: temp,
+          ...(input.format ? { format: input.format } : {}),
+          ...(input.kind ? { kind: input.kind } : {}),
+          ...(input.name ? { name: input.name } : {}),
+        },
+      });
+    });
+  }
+
+  /**
+   * One immediate transaction: look for the same source bytes (another path, or a concurrent
+   * import), pick the id, insert the row and move the file into place. If the move fails, the row
+   * is rolled back; the caller removes the temp file.
+   */
+  private commit(file: string, temp: string, result: ImportedDataset): { row: DatasetRow; alreadyImported: boolean } {
+    const repo = this.store.datasets;
+    const report = asDatasetReport(result.report);
+    return this.store.db
+      .transaction(() => {
+        const existing = repo.findBySourceSha(report.sha256);
+        if (existing && existsSync(existing.path)) return { row: existing, alreadyImported: true };
+        // A row whose file went missing is replaced under the same id, so its runs still name it.
+        if (existing) repo.removeImported(existing.id);
+        const id = existing?.id ?? allocateId(result.name, repo);
+        const path = join(this.layout.datasets, `${id}${DATASET_EXT}`);
+        repo.insertImported({
+          id,
+          name: result.name,
+          kind: result.kind,
+          task: result.task,
+          format: result.format,
+          sourcePath: file,
+          sourceSize: report.bytes,
+          sourceSha256: report.sha256,
+          path,
+          sha256: result.sha256,
+          T: result.T,
+          dims: result.dims,
+          splitSizes: result.splits,
+          report,
+        });
+        renameSync(temp, path);
+        return { row: repo.get(id)!, alreadyImported: false };
+      })
+      .immediate();
+  }
+}
