@@ -30,6 +30,8 @@ export interface WorkbenchOptions {
   mode: AppInfo['mode'];
   launcher?: Launcher;
   concurrency?: number;
+  /** See RunServiceOptions.workQueue; default true. */
+  workQueue?: boolean;
   nativeBinding?: string;
 }
 
@@ -46,7 +48,10 @@ export class Workbench {
     this.store = Store.open(options.home, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
     const launcher = options.launcher ?? forkLauncher;
     this.catalog = new DatasetCatalog(this.store, this.layout, launcher);
-    this.runs = new RunService(this.store, this.catalog, this.bus, this.layout, launcher, options.concurrency ?? 2);
+    this.runs = new RunService(this.store, this.catalog, this.bus, this.layout, launcher, {
+      concurrency: options.concurrency ?? 2,
+      workQueue: options.workQueue ?? true,
+    });
     this.handlers = {
       'app.info': () => ({ version: packageVersion(), codeVersion: codeVersion(), home: options.home, mode: options.mode }),
       'datasets.list': () => this.catalog.list(),

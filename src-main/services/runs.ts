@@ -1,8 +1,14 @@
 /**
- * Runs: creation (config resolved and validated before anything is queued), a small queue with a
- * concurrency limit, one isolated engine process per run, persistence of everything it reports,
+ * Runs: creation (config resolved and validated before anything is queued), a crash-safe queue with
+ * a concurrency limit, one isolated engine process per run, persistence of everything it reports,
  * throttled progress to the UI, cancellation, and failure when the process dies.
+ *
+ * The queue lives in the store: a run is claimed atomically before it starts, checkpoints after
+ * every epoch, and a supervisor that finds runs whose supervisor died puts them back in the queue,
+ * where they resume from their last completed epoch.
  */
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ParsedInput } from '../../src-shared/contract';
 import type { Backend, RunSummary } from '../../src-shared/models';
 import { resolveConfig } from '../engine/methods/registry';
@@ -19,6 +25,24 @@ import { summarize } from './summaries';
 /** Progress reaches the UI at most this often per run (architecture.md: about 10/s). */
 const PROGRESS_INTERVAL_MS = 100;
 export const DEFAULT_MASK_SEED = 0;
+
+export interface RunServiceOptions {
+  concurrency: number;
+  /**
+   * Work off every queued run in the store and resume interrupted ones (app, browser mode,
+   * `hrlf queue --run`). Off for `hrlf train`, which runs only what it started itself.
+   */
+  workQueue: boolean;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 interface Active {
   proc: EngineProcess | null;
@@ -38,25 +62,41 @@ export class RunService {
     private readonly bus: EventBus,
     private readonly layout: HomeLayout,
     private readonly launch: Launcher,
-    private readonly concurrency = 2,
+    private readonly options: RunServiceOptions = { concurrency: 2, workQueue: true },
   ) {
-    this.recoverInterrupted();
-  }
-
-  /** Runs left 'running' by a workbench that died are marked failed, with the reason. */
-  private recoverInterrupted(): void {
-    for (const r of this.store.runs.listByStatus('running')) {
-      this.store.runs.finish(r.id, 'failed', { error: 'interrupted: the workbench stopped while this run was training' });
+    if (options.workQueue) {
+      this.recoverInterrupted();
+      this.pump();
     }
-    for (const r of this.store.runs.listByStatus('queued')) this.waiting.push(r.id);
-    this.pump();
   }
 
-  start(input: ParsedInput<'runs.start'>): RunSummary {
+  /** Runs held by a supervisor that died (app or machine killed) go back to the queue. */
+  private recoverInterrupted(): number[] {
+    const ids = this.store.runs.orphaned(hostName(), processAlive).map((r) => r.id);
+    for (const id of ids) this.store.runs.requeue(id);
+    return ids;
+  }
+
+  checkpointDir(id: number): string {
+    return join(this.layout.checkpoints, `run-${id}`);
+  }
+
+  /** Puts a failed or cancelled run back in the queue; it resumes from its last checkpoint. */
+  retry(id: number): RunSummary {
+    if (!this.store.runs.requeue(id)) throw new Error(`run ${id} is not failed or cancelled`);
+    this.waiting.push(id);
+    this.bus.emit('run.status', { runId: id, status: 'queued', error: null });
+    this.pump();
+    return summarize(this.store, this.store.runs.get(id)!);
+  }
+
+  /** Creates and queues a run; this process starts it at once (`start`) or a queue worker picks it up. */
+  enqueue(input: ParsedInput<'runs.start'>, experimentId: number | null = null): RunRow {
     const shape = this.catalog.shape(input.dataset);
     const config = resolveConfig(shape, { method: input.method, preset: input.preset, epochs: input.epochs, overrides: input.config });
     const summary = this.catalog.summary(input.dataset);
     const row = this.store.runs.create({
+      experimentId,
       datasetId: input.dataset,
       method: input.method,
       seed: input.seed,
@@ -68,8 +108,13 @@ export class RunService {
       host: hostName(),
       epochsPlanned: totalEpochs(input.method, config),
     });
-    this.waiting.push(row.id);
     this.bus.emit('run.status', { runId: row.id, status: 'queued', error: null });
+    return row;
+  }
+
+  start(input: ParsedInput<'runs.start'>): RunSummary {
+    const row = this.enqueue(input);
+    this.waiting.push(row.id);
     this.pump();
     return summarize(this.store, this.store.runs.get(row.id)!);
   }
@@ -77,9 +122,9 @@ export class RunService {
   cancel(id: number): RunSummary {
     const row = this.store.runs.get(id);
     if (!row) throw new Error(`no run ${id}`);
-    const queuedAt = this.waiting.indexOf(id);
-    if (queuedAt >= 0) {
-      this.waiting.splice(queuedAt, 1);
+    if (row.status === 'queued') {
+      const at = this.waiting.indexOf(id);
+      if (at >= 0) this.waiting.splice(at, 1);
       this.end(id, 'cancelled', {});
     } else {
       const a = this.active.get(id);
@@ -100,20 +145,34 @@ export class RunService {
     return this.active.get(id)?.proc?.pid;
   }
 
-  /** Resolves when nothing is queued or running (CLI `train` waits on this). */
+  /** Resolves when this process has nothing left to run (CLI `train` and `queue --run` wait on this). */
   idle(): Promise<void> {
     if (this.active.size === 0 && this.waiting.length === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  private pump(): void {
-    while (this.active.size < this.concurrency && this.waiting.length > 0) {
+  /** Next run to start: this process's own first, then (when working the queue) the store's oldest. */
+  private nextRun(): number | undefined {
+    while (this.waiting.length > 0) {
       const id = this.waiting.shift()!;
+      if (this.store.runs.claim(id, process.pid, hostName())) return id;
+    }
+    if (!this.options.workQueue) return undefined;
+    for (const r of this.store.runs.listByStatus('queued')) {
+      if (this.store.runs.claim(r.id, process.pid, hostName())) return r.id;
+    }
+    return undefined;
+  }
+
+  private pump(): void {
+    while (this.active.size < this.options.concurrency) {
+      const id = this.nextRun();
+      if (id === undefined) break;
       const active: Active = { proc: null, cancelRequested: false, lastProgress: 0, startedAt: Date.now() };
       this.active.set(id, active);
       this.launchRun(id, active).catch((err: unknown) => this.end(id, 'failed', { error: (err as Error).message }));
     }
-    if (this.active.size === 0 && this.waiting.length === 0) this.idleWaiters.splice(0).forEach((r) => r());
+    if (this.active.size === 0) this.idleWaiters.splice(0).forEach((r) => r());
   }
 
   private async launchRun(id: number, active: Active): Promise<void> {
@@ -130,6 +189,7 @@ export class RunService {
       ...(row.requestedBackend ? { backend: row.requestedBackend as Backend } : {}),
       maskSeed: DEFAULT_MASK_SEED,
       cacheDir: this.layout.teachers,
+      checkpointDir: this.checkpointDir(id),
     };
     const proc = this.launch();
     active.proc = proc;
@@ -158,7 +218,7 @@ export class RunService {
     const active = this.active.get(id);
     switch (msg.type) {
       case 'started':
-        this.store.runs.markRunning(id, msg.backend, row.config, row.configHash, row.epochsPlanned);
+        this.store.runs.setBackend(id, msg.backend);
         this.store.db.prepare('UPDATE runs SET dataset_sha256 = ? WHERE id = ?').run(datasetSha, id);
         this.bus.emit('run.status', { runId: id, status: 'running', error: null });
         return false;
@@ -215,6 +275,8 @@ export class RunService {
 
   private end(id: number, status: 'finished' | 'failed' | 'cancelled', fields: { error?: string; outcome?: string | null; timings?: Record<string, number> }): void {
     this.store.runs.finish(id, status, fields);
+    // A finished run needs no resume state; a failed or cancelled one keeps it for a retry.
+    if (status === 'finished') rmSync(this.checkpointDir(id), { recursive: true, force: true });
     this.active.delete(id);
     this.bus.emit('run.status', { runId: id, status, error: fields.error ?? null });
     this.pump();

@@ -108,4 +108,10 @@ export const MIGRATIONS: readonly string[] = [
     created_at TEXT NOT NULL
   );
   `,
+  // 2: which supervisor process holds a running run, so a restarted queue resumes only the runs
+  // whose supervisor died, never one another live process is working on
+  `
+  ALTER TABLE runs ADD COLUMN supervisor_pid INTEGER;
+  ALTER TABLE runs ADD COLUMN supervisor_host TEXT;
+  `,
 ];

@@ -134,13 +134,46 @@ export class RunsRepo {
     return (this.db.prepare('SELECT * FROM runs WHERE status = ? ORDER BY id').all(status) as RawRun[]).map(fromRaw);
   }
 
-  markRunning(id: number, backend: string, config: Record<string, unknown>, configHash: string, epochsPlanned: number): void {
-    this.db
+  /**
+   * Takes a queued run for this supervisor process. Atomic, so two processes sharing a data home
+   * never both run it; false when someone else took it or it is no longer queued.
+   */
+  claim(id: number, pid: number, host: string): boolean {
+    const info = this.db
       .prepare(
-        `UPDATE runs SET status = 'running', backend = ?, config = ?, config_hash = ?, epochs_planned = ?,
-           started_at = COALESCE(started_at, ?), error = NULL WHERE id = ?`,
+        `UPDATE runs SET status = 'running', supervisor_pid = ?, supervisor_host = ?, started_at = COALESCE(started_at, ?), error = NULL
+         WHERE id = ? AND status = 'queued'`,
       )
-      .run(backend, JSON.stringify(config), configHash, epochsPlanned, now(), id);
+      .run(pid, host, now(), id);
+    return info.changes === 1;
+  }
+
+  /** The backend the run process actually started on. */
+  setBackend(id: number, backend: string): void {
+    this.db.prepare('UPDATE runs SET backend = ? WHERE id = ?').run(backend, id);
+  }
+
+  /** Running runs held by a supervisor on this host that is no longer alive: interrupted work. */
+  orphaned(host: string, isAlive: (pid: number) => boolean): RunRow[] {
+    const rows = this.db.prepare("SELECT id, supervisor_pid, supervisor_host FROM runs WHERE status = 'running'").all() as {
+      id: number;
+      supervisor_pid: number | null;
+      supervisor_host: string | null;
+    }[];
+    return rows
+      .filter((r) => r.supervisor_pid === null || (r.supervisor_host === host && !isAlive(r.supervisor_pid)))
+      .map((r) => this.get(r.id)!);
+  }
+
+  /** Puts an interrupted or failed run back in the queue (it resumes from its checkpoint, if any). */
+  requeue(id: number): boolean {
+    const info = this.db
+      .prepare(
+        `UPDATE runs SET status = 'queued', supervisor_pid = NULL, supervisor_host = NULL, error = NULL, finished_at = NULL
+         WHERE id = ? AND status IN ('running', 'failed', 'cancelled')`,
+      )
+      .run(id);
+    return info.changes === 1;
   }
 
   setCheckpoint(id: number, path: string): void {

@@ -3,13 +3,15 @@
  * best-epoch selection, teacher reuse, cancellation, NaN and collapse detection.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EpochRecord } from '../../../src-shared/models';
-import type { MethodInstance, Phase } from '../methods/method';
+import type { Batch, MethodInstance, Phase } from '../methods/method';
 import { createRng, permutation } from '../random';
 import type { DatasetData } from '../types';
 import { chunks, disposeBatch, gatherRows, toBatch } from './batches';
+import { RunCheckpoint, type CheckpointState } from './checkpoint';
 import { loadSnapshot, restore, saveSnapshot, snapshot, type Snapshot } from './weights';
 
 export interface StepProgress {
@@ -33,6 +35,22 @@ export interface TrainOptions {
   seed: number;
   /** Folder for reusable phase results (teachers), keyed by the phase's cacheKey. */
   cacheDir?: string;
+  /**
+   * Part of every cache key besides the phase's own: the dataset's content hash and the backend, so
+   * a changed dataset or another backend never reuses a teacher trained on something else.
+   */
+  cacheScope?: string;
+  /**
+   * Folder for this run's resumable state, written after every epoch: a run started again with the
+   * same folder continues after its last completed epoch and ends with the same weights as an
+   * uninterrupted run.
+   */
+  checkpointDir?: string;
+}
+
+/** File of a reusable phase result: the phase's key (shape, config, seed) within the run's scope. */
+export function phaseCacheFile(dir: string, scope: string, phaseKey: string): string {
+  return join(dir, `${createHash('sha256').update(`${scope}|${phaseKey}`).digest('hex').slice(0, 32)}.weights`);
 }
 
 export type TrainOutcome = { kind: 'completed' } | { kind: 'cancelled' } | { kind: 'collapsed'; message: string };
@@ -95,43 +113,94 @@ function validate(phase: Phase, data: DatasetData, seed: number): Record<string,
   return meanRecords(records, weights);
 }
 
-/** Std of the final model's validation predictions relative to the labels' std. */
-function predictionSpread(instance: MethodInstance, data: DatasetData): number {
-  const preds: number[] = [];
+/** Mean over columns of each column's std across samples: how much a [n, width] output varies. */
+function spreadAcrossSamples(values: Float32Array, width: number): number {
+  const n = values.length / width;
+  let total = 0;
+  const column = new Float32Array(n);
+  for (let c = 0; c < width; c++) {
+    for (let i = 0; i < n; i++) column[i] = values[i * width + c]!;
+    total += std(column);
+  }
+  return total / width;
+}
+
+function validationOutputs(data: DatasetData, fn: (b: Batch) => tf.Tensor2D): { values: Float32Array; width: number } {
+  const parts: Float32Array[] = [];
+  let width = 1;
   for (const [s, e] of chunks(data.valid.n, 256)) {
     const idx = Int32Array.from({ length: e - s }, (_, i) => s + i);
     const batch = toBatch(data, gatherRows(data, data.valid, idx));
     try {
-      const p = tf.tidy(() => instance.predict(batch));
-      preds.push(...(p.dataSync() as Float32Array));
-      p.dispose();
+      const out = tf.tidy(() => fn(batch));
+      width = out.shape[1];
+      parts.push(Float32Array.from(out.dataSync() as Float32Array));
+      out.dispose();
     } finally {
       disposeBatch(batch);
     }
   }
-  const labelStd = std(data.valid.y);
-  return labelStd > 0 ? std(preds) / labelStd : Number.POSITIVE_INFINITY;
+  const values = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
+  parts.reduce((off, p) => (values.set(p, off), off + p.length), 0);
+  return { values, width };
+}
+
+/**
+ * Collapse check of issue #3: the validation predictions or the fused representation no longer vary
+ * across samples (spread below COLLAPSE_RATIO of the labels' spread). Returns what collapsed, or null.
+ */
+function collapsedOutput(instance: MethodInstance, data: DatasetData): string | null {
+  const labelSpread = spreadAcrossSamples(data.valid.y, data.labelDim);
+  if (!(labelSpread > 0)) return null;
+  const preds = validationOutputs(data, (b) => instance.predict(b));
+  if (spreadAcrossSamples(preds.values, preds.width) < COLLAPSE_RATIO * labelSpread) return 'predictions';
+  const reps = validationOutputs(data, (b) => instance.represent(b));
+  if (spreadAcrossSamples(reps.values, reps.width) < COLLAPSE_RATIO * labelSpread) return 'fused representation';
+  return null;
+}
+
+interface PhasePosition {
+  index: number;
+  isFinal: boolean;
+  checkpoint: RunCheckpoint | null;
+  /** Resume point inside this phase, when the run restarts mid-phase. */
+  resume: CheckpointState | null;
+  /** Epoch records of the whole run so far (kept in the checkpoint). */
+  history: EpochRecord[];
 }
 
 async function trainPhase(
   phase: Phase,
-  isFinal: boolean,
+  at: PhasePosition,
   instance: MethodInstance,
   data: DatasetData,
   opts: TrainOptions,
   hooks: TrainHooks,
 ): Promise<TrainOutcome> {
-  const cacheFile = phase.cacheKey && opts.cacheDir ? join(opts.cacheDir, `${phase.cacheKey}.weights`) : undefined;
+  const isFinal = at.isFinal;
+  const stateful = (): tf.Variable[] => [...phase.variables(), ...phase.optimizerVariables()];
+  const cacheFile = phase.cacheKey && opts.cacheDir ? phaseCacheFile(opts.cacheDir, opts.cacheScope ?? '', phase.cacheKey) : undefined;
   if (cacheFile && existsSync(cacheFile)) {
-    restore(phase.variables(), loadSnapshot(cacheFile).snap);
+    const snap = loadSnapshot(cacheFile).snap;
+    restore(phase.variables(), snap);
     phase.finish?.();
+    at.checkpoint?.savePhaseFinal(phase.name, snap, at.index + 1, at.history);
     hooks.onPhaseReused?.(phase.name, cacheFile);
     return { kind: 'completed' };
   }
   const n = data.train.n;
   const steps = Math.ceil(n / phase.batchSize);
   let best: { loss: number; snap: Snapshot; epoch: number } | null = null;
-  for (let epoch = 1; epoch <= phase.epochs; epoch++) {
+  let firstEpoch = 1;
+  if (at.checkpoint && at.resume && at.resume.epoch > 0) {
+    restore(stateful(), at.checkpoint.loadCurrent(phase.name));
+    const bestSnap = at.checkpoint.loadBest(phase.name);
+    if (bestSnap && at.resume.bestLoss !== null && at.resume.bestEpoch !== null) {
+      best = { loss: at.resume.bestLoss, snap: bestSnap, epoch: at.resume.bestEpoch };
+    }
+    firstEpoch = at.resume.epoch + 1;
+  }
+  for (let epoch = firstEpoch; epoch <= phase.epochs; epoch++) {
     const started = performance.now();
     const rng = createRng(`${opts.seed}|${phase.name}|epoch${epoch}`);
     const order = permutation(n, rng);
@@ -169,17 +238,30 @@ async function trainPhase(
     if (!Number.isFinite(validTotal)) {
       throw new TrainingError(`validation loss became ${validTotal} in ${phase.name} epoch ${epoch}`, phase.name, epoch);
     }
-    if (!best || validTotal < best.loss) best = { loss: validTotal, snap: snapshot(phase.variables()), epoch };
-    hooks.onEpoch?.({ phase: phase.name, epoch, train, valid, seconds: (performance.now() - started) / 1000 });
-    if (isFinal && predictionSpread(instance, data) < COLLAPSE_RATIO) {
-      return {
-        kind: 'collapsed',
-        message: `representation collapsed at epoch ${epoch} of ${phase.name} (dominating loss: ${dominatingLoss(train)})`,
-      };
+    const improved = !best || validTotal < best.loss;
+    if (improved) best = { loss: validTotal, snap: snapshot(phase.variables()), epoch };
+    const record: EpochRecord = { phase: phase.name, epoch, train, valid, seconds: (performance.now() - started) / 1000 };
+    at.history.push(record);
+    at.checkpoint?.saveEpoch(
+      phase.name,
+      { phaseIndex: at.index, epoch, bestLoss: best!.loss, bestEpoch: best!.epoch, history: at.history },
+      snapshot(stateful()),
+      improved ? best!.snap : null,
+    );
+    hooks.onEpoch?.(record);
+    if (isFinal) {
+      const what = collapsedOutput(instance, data);
+      if (what) {
+        return {
+          kind: 'collapsed',
+          message: `representation collapsed at epoch ${epoch} of ${phase.name}: the ${what} no longer vary across samples (dominating loss: ${dominatingLoss(train)})`,
+        };
+      }
     }
   }
   if (best) restore(phase.variables(), best.snap);
   phase.finish?.();
+  at.checkpoint?.savePhaseFinal(phase.name, snapshot(phase.variables()), at.index + 1, at.history);
   if (cacheFile && best) {
     mkdirSync(opts.cacheDir!, { recursive: true });
     saveSnapshot(cacheFile, best.snap, { phase: phase.name, validLoss: best.loss });
@@ -189,8 +271,21 @@ async function trainPhase(
 
 export async function trainMethod(instance: MethodInstance, data: DatasetData, opts: TrainOptions, hooks: TrainHooks = {}): Promise<TrainOutcome> {
   const phases = instance.phases;
+  const checkpoint = opts.checkpointDir ? new RunCheckpoint(opts.checkpointDir) : null;
+  const state = checkpoint?.readState() ?? null;
+  const history = state?.history ?? [];
+  // Re-report what the interrupted attempt completed: its supervisor may not have stored it all.
+  for (const record of history) hooks.onEpoch?.(record);
   for (let i = 0; i < phases.length; i++) {
-    const outcome = await trainPhase(phases[i]!, i === phases.length - 1, instance, data, opts, hooks);
+    const phase = phases[i]!;
+    if (checkpoint && state && i < state.phaseIndex) {
+      // Completed before the interruption: its final weights are on disk.
+      restore(phase.variables(), checkpoint.loadFinal(phase.name));
+      phase.finish?.();
+      continue;
+    }
+    const resume = state && i === state.phaseIndex ? state : null;
+    const outcome = await trainPhase(phase, { index: i, isFinal: i === phases.length - 1, checkpoint, resume, history }, instance, data, opts, hooks);
     if (outcome.kind !== 'completed') return outcome;
   }
   return { kind: 'completed' };
