@@ -10,6 +10,7 @@ import { UsageError } from './context';
 import { datasetsCommand, datasetShowCommand } from './datasets';
 import { importCommand } from './import';
 import { exportCommand } from './export';
+import { queueCommand } from './queue';
 import { runsCommand } from './runs';
 import { serveCommand } from './serve';
 import { trainCommand } from './train';
@@ -55,6 +56,12 @@ function program(): Command {
     .description('list stored runs')
     .option('--json', 'print one JSON document')
     .action((opts: { json?: boolean }) => runsCommand(p.opts(), opts));
+  p.command('queue')
+    .description('show the queued and running runs; with --run, work the queue off until it is empty (resuming interrupted runs)')
+    .option('--run', 'run queued runs until none is left')
+    .option('--concurrency <n>', 'runs at a time with --run', '2')
+    .option('--json', 'print one JSON document')
+    .action((opts: { run?: boolean; json?: boolean; concurrency?: string }) => queueCommand(p.opts(), opts));
   p.command('export')
     .description('export stored results of a run')
     .requiredOption('--run <id>', 'run id (see `hrlf runs`)')

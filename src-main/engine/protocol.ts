@@ -18,6 +18,8 @@ export interface RunSpec {
   maskSeed: number;
   /** Teacher cache folder. */
   cacheDir: string;
+  /** This run's resumable state (written every epoch; resumed from when present). */
+  checkpointDir: string;
 }
 
 export type ParentMessage =

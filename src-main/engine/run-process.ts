@@ -58,7 +58,7 @@ async function run(spec: RunSpec, port: Port, isCancelled: () => boolean): Promi
   const outcome = await trainMethod(
     instance,
     data,
-    { seed: spec.seed, cacheDir: spec.cacheDir },
+    { seed: spec.seed, cacheDir: spec.cacheDir, cacheScope: `${spec.datasetSha256}|${backend}`, checkpointDir: spec.checkpointDir },
     {
       onStep: (p) => port.send({ type: 'progress', ...p }),
       onEpoch: (record) => port.send({ type: 'epoch', record }),
