@@ -139,17 +139,71 @@ export interface DimComparison {
   note: string | null;
 }
 
+/** One computational sequence a .csd folder import used, and why it was given its role. */
+export interface CsdSequenceData {
+  role: 'text' | 'audio' | 'visual' | 'labels';
+  file: string;
+  rootName: string;
+  reason: string;
+  videos: number;
+  dim: number;
+  dtype: string;
+  bytes: number;
+  sha256: string;
+}
+
+/** What the word alignment of a .csd folder did (README, "CMU-SDK computational sequences"). */
+export interface CsdAlignmentData {
+  procedure: string;
+  T: number;
+  epsilon: number;
+  labelledVideos: number;
+  labelledSegments: number;
+  /** Videos (and their segments) in no fold of the folds used: left out. */
+  videosInNoFold: number;
+  segmentsInNoFold: number;
+  /** Labelled videos absent from a feature sequence, per modality; their segments are left out. */
+  videosWithoutFeatures: Record<Modality, number>;
+  segmentsOfVideosWithoutFeatures: number;
+  videoExamples: string[];
+  /** Segments shorter than ε, left out (the SDK skips them). */
+  zeroLengthSegments: number;
+  /** Segments no word intersects: no features, left out. */
+  segmentsWithoutWords: number;
+  imported: number;
+  /** Segments of more than T words: the first words were cut. */
+  truncated: number;
+  /** Segments of fewer than T words: zero rows in front. */
+  padded: number;
+  /** Words shorter than ε, skipped. */
+  zeroLengthWords: number;
+  /** Words no audio / visual row intersects: zero rows there. */
+  wordsWithoutAudio: number;
+  wordsWithoutVisual: number;
+  perSplit: Record<Split, { segments: number; withoutWords: number; truncated: number }>;
+}
+
+export interface CsdImportData {
+  sequences: CsdSequenceData[];
+  ignored: { file: string; reason: string }[];
+  folds: { source: 'folder' | 'bundled'; file: string; videos: Record<Split, number> };
+  alignment: CsdAlignmentData;
+}
+
 export interface DatasetReport {
   file: string;
   bytes: number;
   sha256: string;
   verifiedRelease: string | null;
-  format: 'mult' | 'mmsa';
+  /** 'csd': a folder of CMU-SDK computational sequences, word-aligned on import (see `csd`). */
+  format: 'mult' | 'mmsa' | 'csd';
   formatReason: string;
   kind: DatasetKind;
   kindReason: string;
   task: Task;
+  /** For 'csd' imports: protocol 0 and numpyWriter 'none (HDF5)'; the sequences are under `csd`. */
   pickle: { protocol: number; numpyWriter: string; globals: string[] };
+  csd?: CsdImportData;
   T: number;
   dims: Record<Modality, DimComparison>;
   padding: { side: 'front' | 'end' | 'none' | 'mixed'; convertedToFront: boolean };
@@ -160,7 +214,7 @@ export interface DatasetReport {
 }
 
 export interface DatasetDetail extends DatasetSummary {
-  /** 'synthetic' for built-ins, else the source layout ('mult', 'mmsa'). */
+  /** 'synthetic' for built-ins, else the source layout ('mult', 'mmsa', 'csd'). */
   format: string;
   labelDim: number;
   sourcePath: string | null;

@@ -1,6 +1,7 @@
 /** `hrlf datasets show ID` as text: provenance, dims beside the paper's, and the validation report. */
 import { IEMOCAP_EMOTIONS, MODALITIES, SPLITS } from '../../src-shared/domain';
-import type { DatasetDetail, DatasetReport } from '../../src-shared/models';
+import { basename } from 'node:path';
+import type { CsdImportData, DatasetDetail, DatasetReport } from '../../src-shared/models';
 import { table } from './format';
 
 const MODALITY_NAMES = { l: 'text', a: 'audio', v: 'vision' } as const;
@@ -59,6 +60,23 @@ function labelsTable(r: DatasetReport): string {
   return table(['split', 'key', ...IEMOCAP_EMOTIONS, 'samples with 0/1/2+ emotions'], rows);
 }
 
+/** A .csd folder import: the sequences used and what the word alignment did. */
+function csdLines(c: CsdImportData): string[] {
+  const a = c.alignment;
+  return [
+    'Computational sequences:',
+    table(
+      ['role', 'root name', 'file', 'videos', 'dims', 'dtype', 'size', 'chosen by'],
+      c.sequences.map((s) => [s.role, s.rootName, basename(s.file), s.videos, s.dim, s.dtype, bytes(s.bytes), s.reason]),
+    ),
+    ...c.ignored.map((i) => `ignored ${basename(i.file)}: ${i.reason}`),
+    `folds: ${c.folds.source} ${c.folds.file} (videos ${c.folds.videos.train}/${c.folds.videos.valid}/${c.folds.videos.test})`,
+    `alignment (T ${a.T}, epsilon ${a.epsilon}): ${a.labelledSegments} labelled segments in ${a.labelledVideos} videos → ${a.imported} imported (${a.padded} padded in front, ${a.truncated} truncated to the last ${a.T} words)`,
+    `  left out: ${a.segmentsInNoFold} in videos in no fold, ${a.segmentsOfVideosWithoutFeatures} in videos without features (text/audio/visual ${a.videosWithoutFeatures.l}/${a.videosWithoutFeatures.a}/${a.videosWithoutFeatures.v} videos), ${a.segmentsWithoutWords} intersecting no word, ${a.zeroLengthSegments} of zero length`,
+    `  words: ${a.zeroLengthWords} of zero length skipped; ${a.wordsWithoutAudio} without audio rows, ${a.wordsWithoutVisual} without visual rows (zero rows)`,
+  ];
+}
+
 export function renderDataset(d: DatasetDetail): string {
   const out: string[] = [];
   out.push(`${d.id}: ${d.name} (${d.kind}, ${d.task}, ${d.builtin ? 'built-in synthetic' : `imported, ${d.format} layout`})`);
@@ -73,7 +91,8 @@ export function renderDataset(d: DatasetDetail): string {
     return out.join('\n') + '\n';
   }
   out.push(`format: ${r.format} (${r.formatReason}); kind: ${r.kind} (${r.kindReason})`);
-  out.push(`pickle: protocol ${r.pickle.protocol}, written by ${r.pickle.numpyWriter}; globals: ${r.pickle.globals.join(', ') || 'none'}`);
+  if (r.csd) out.push(...csdLines(r.csd));
+  else out.push(`pickle: protocol ${r.pickle.protocol}, written by ${r.pickle.numpyWriter}; globals: ${r.pickle.globals.join(', ') || 'none'}`);
   if (r.verifiedRelease) out.push(`SHA-256 matches the published release ${r.verifiedRelease}`);
   out.push(`padding: ${r.padding.side}${r.padding.convertedToFront ? ' (moved to the front, the workbench convention)' : ''}`, '');
   out.push(

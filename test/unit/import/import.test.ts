@@ -201,6 +201,6 @@ describe('importDatasetFile: broken files name the file, the key path and what w
   it('refuses .csd files with an explanation', async () => {
     const err = await importDatasetFile(path.join(REAL, 'cmu-mosi-labels/CMU_MOSI_Opinion_Labels.csd')).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ImportError);
-    expect((err as ImportError).message).toMatch(/HDF5.*computational sequence.*readCsd/);
+    expect((err as ImportError).message).toMatch(/HDF5.*computational sequence.*import the folder/);
   });
 });

@@ -22,8 +22,17 @@ const MODALITY_NAMES: Record<Modality, string> = { l: 'text', a: 'audio', v: 'vi
 /**
  * Turn a structurally checked RawDataset into SplitData (in place: the float32 arrays from the
  * pickle become the dataset's arrays, no copies) and the content part of the report.
+ * `knownPadding`: the side the rows were padded on when the caller built them (the .csd import pads
+ * in front itself; detection could mistake a trailing silence word's zero vector for padding).
  */
-export function buildDataset(raw: RawDataset, geometry: Geometry, kind: DatasetKind, kindReason: string, x: Extractor): Built {
+export function buildDataset(
+  raw: Pick<RawDataset, 'splits'>,
+  geometry: Geometry,
+  kind: DatasetKind,
+  kindReason: string,
+  x: Extractor,
+  knownPadding?: PaddingSide,
+): Built {
   const warnings: string[] = [];
   const deviations: string[] = [];
   const task = taskOf(kind);
@@ -53,7 +62,7 @@ export function buildDataset(raw: RawDataset, geometry: Geometry, kind: DatasetK
     stats[split] = per;
   }
 
-  const side: PaddingSide = detectPadding(raw);
+  const side: PaddingSide = knownPadding ?? detectPadding(raw);
   if (side === 'end') for (const split of SPLITS) padToFront(raw.splits[split]);
   if (side === 'mixed') warnings.push('text padding is at the front for some samples and at the end for others; rows were left as they are');
 

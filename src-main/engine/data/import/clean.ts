@@ -77,7 +77,7 @@ export type PaddingSide = 'front' | 'end' | 'none' | 'mixed';
  * Which side the text's zero rows are on across the whole file. MulT pads in front, MMSA at the
  * end [inferred, datasets.md §2.1]; all-zero samples say nothing and are skipped.
  */
-export function detectPadding(raw: RawDataset): PaddingSide {
+export function detectPadding(raw: Pick<RawDataset, 'splits'>): PaddingSide {
   let front = 0;
   let end = 0;
   for (const split of SPLITS) {

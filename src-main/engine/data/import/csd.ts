@@ -9,7 +9,7 @@ import { ImportError } from './errors';
  *   /<root>/data/<video_id>/intervals  [T, 2] start, end in seconds
  *   /<root>/metadata/<key>             JSON text in a string dataset
  * h5wasm reads straight from disk, so multi-GB feature sequences do not have to fit one buffer.
- * Only labels and folds are used for now; aligning feature sequences to words is a later feature.
+ * readCsd reads a whole sequence (labels); feature sequences are read per video by csd-source.ts.
  */
 export interface CsdVideo {
   /** Always a string, even when it looks numeric (MOSEI has ids such as '81406'). */
@@ -35,7 +35,7 @@ export interface CsdSequence {
 }
 
 /** The SDK's metadata template lacks a comma, so some files carry this concatenated key. */
-const MERGED_DIMENSION_KEY = 'dimension namescomputational sequence version';
+export const MERGED_DIMENSION_KEY = 'dimension namescomputational sequence version';
 
 interface H5Group {
   keys(): string[];
@@ -114,7 +114,7 @@ export async function readCsd(file: string): Promise<CsdSequence> {
   }
 }
 
-function parseMetaValue(v: unknown): unknown {
+export function parseMetaValue(v: unknown): unknown {
   // Stored as a string dataset of shape [1]; h5wasm gives a one-element array or a string.
   const raw = Array.isArray(v) && v.length === 1 ? v[0] : v;
   const text = raw instanceof Uint8Array ? new TextDecoder().decode(raw) : raw;

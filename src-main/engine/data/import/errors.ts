@@ -19,7 +19,15 @@ export type ImportErrorCode =
   | 'unaligned'
   | 'token-ids'
   | 'labels'
-  | 'label-shape';
+  | 'label-shape'
+  /** A file named .csd that is not HDF5. */
+  | 'not-hdf5'
+  /** A folder of .csd files lacks the text, audio, visual or label sequence. */
+  | 'missing-modality'
+  /** Two files fit one role equally well (two label sequences, two folds files, …). */
+  | 'ambiguous'
+  /** No labelled segment could be aligned to the word grid. */
+  | 'alignment';
 
 export class ImportError extends Error {
   constructor(

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { DatasetKind } from '../../../../src-shared/domain';
 import type { DatasetData } from '../../types';
 import { buildDataset } from './build';
+import { importCsdFolder } from './csd-features';
 import { ImportError } from './errors';
 import { MMSA_RELEASE_SHA256 } from './expectations';
 import { Extractor } from './extract';
@@ -17,6 +18,7 @@ import { describeTree } from './tree';
 export { ImportError, type ImportErrorCode } from './errors';
 export type * from './report';
 export { readCsd, readFolds, csdLabelTable, type CsdSequence, type CsdVideo, type CsdLabelRow, type Folds } from './csd';
+export { importCsdFolder, CSD_T, CSD_PROCEDURE, type CsdImportOptions } from './csd-features';
 
 export interface ImportProgress {
   /** 'read': parsing the file (done/total in bytes); 'check': validating and building the report. */
@@ -26,8 +28,8 @@ export interface ImportProgress {
 }
 
 export interface ImportOptions {
-  /** Skip layout detection. 'csd' is accepted only to explain that .csd files are read with readCsd. */
-  format?: DatasetFormat | 'csd';
+  /** Skip layout detection. 'csd': the path is a folder of CMU-SDK computational sequences. */
+  format?: DatasetFormat;
   /** Skip kind detection (MOSI/MOSEI/IEMOCAP); the label shape must still fit the kind's task. */
   kind?: DatasetKind;
   /** Dataset name; defaults to the file name. */
@@ -47,17 +49,31 @@ export interface ImportResult {
 }
 
 const CSD_HELP =
-  'a CMU-MultimodalSDK computational sequence (.csd, HDF5) holds one modality or the labels at its own rate, not word-aligned [N, T, D] tensors; read labels and folds with readCsd()/csdLabelTable(). Building a dataset from feature .csd files (word alignment) is not supported yet';
+  'import the folder that holds the text, audio, visual and label sequences instead (hrlf import DIR --format csd): they are word-aligned on import';
 
 /**
- * Import a MulT or MMSA pickle as a workbench dataset. Files of any size: the pickle is read
- * through a small window and large arrays go straight from disk into float32 arrays.
+ * Import a MulT or MMSA pickle, or a folder of CMU-SDK computational sequences (.csd), as a
+ * workbench dataset. Pickles of any size: read through a small window, large arrays straight from
+ * disk into float32 arrays. .csd folders: read video by video (csd-features.ts).
  * Throws ImportError with the file, the key path and what was expected.
  */
 export async function importDatasetFile(file: string, options: ImportOptions = {}): Promise<ImportResult> {
+  if (isFolder(file)) {
+    if (options.format !== undefined && options.format !== 'csd') {
+      throw new ImportError('unsupported-format', file, '', `is a folder; --format ${options.format} reads one pickle file. A folder is imported as CMU-SDK computational sequences (.csd)`);
+    }
+    return importCsdFolder(file, {
+      ...(options.kind ? { kind: options.kind } : {}),
+      ...(options.name ? { name: options.name } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
+  }
   const sniffed = sniffOrFail(file);
-  if (options.format === 'csd' || sniffed.kind === 'hdf5') {
-    throw new ImportError('unsupported-format', file, '', sniffed.kind === 'hdf5' ? `is an HDF5 file: ${CSD_HELP}` : CSD_HELP);
+  if (sniffed.kind === 'hdf5') {
+    throw new ImportError('unsupported-format', file, '', `is an HDF5 file, i.e. one CMU-MultimodalSDK computational sequence (.csd), which holds one modality or the labels at its own rate; ${CSD_HELP}`);
+  }
+  if (options.format === 'csd') {
+    throw new ImportError('unsupported-format', file, '', `is not a folder; --format csd reads a folder of CMU-MultimodalSDK computational sequences (.csd): ${CSD_HELP}`);
   }
   switch (sniffed.kind) {
     case 'empty':
@@ -134,6 +150,14 @@ export async function inspectPickleFile(file: string, options: Pick<ImportOption
   const sniffed = sniffOrFail(file);
   if (sniffed.kind !== 'pickle') throw new ImportError('not-pickle', file, '', `is not a pickle (${sniffed.kind})`);
   return describeTree((await parse(file, options)).value);
+}
+
+function isFolder(file: string): boolean {
+  try {
+    return statSync(file).isDirectory();
+  } catch {
+    return false; // sniffOrFail reports it
+  }
 }
 
 function sniffOrFail(file: string): ReturnType<typeof sniffFile> {

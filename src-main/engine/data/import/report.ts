@@ -1,10 +1,11 @@
 import type { DatasetKind, Emotion, Modality, Split, Task } from '../../../../src-shared/domain';
+import type { CsdImportData } from '../../../../src-shared/models';
 
 /**
  * What the importer found, as plain JSON-serialisable data (no Maps, no typed arrays), so the
  * store can save it with the dataset record and the UI can show it as the dataset inspector.
  */
-export type DatasetFormat = 'mult' | 'mmsa';
+export type DatasetFormat = 'mult' | 'mmsa' | 'csd';
 
 export interface ModalityReport {
   /** Key in the file, e.g. 'audio'. */
@@ -89,6 +90,8 @@ export interface ImportReport {
     numpyWriter: string;
     globals: string[];
   };
+  /** A folder of CMU-SDK computational sequences: the files used and what the word alignment did. */
+  csd?: CsdImportData;
   T: number;
   dims: Record<Modality, DimReport>;
   padding: {
