@@ -7,6 +7,16 @@ import { z } from 'zod';
 import { DATASET_KINDS, SPLITS } from './domain';
 import type { AppInfo, DatasetDetail, DatasetImportResult, DatasetSample, DatasetSummary, MethodSummary, RunDetail, RunSummary } from './models';
 import { BACKENDS } from './models';
+import { ScenarioSpecSchema, type ScenarioSummary } from './results/scenario';
+import {
+  DEFAULT_SEEDS,
+  type ExperimentDetail,
+  type ExperimentResults,
+  type ExperimentSummary,
+  type ExportDocument,
+  type ReproducePlan,
+  type ReproduceStarted,
+} from './results/types';
 
 /** Phantom carrier of an output type; never read at runtime. */
 type Out<T> = { readonly __out?: T };
@@ -68,6 +78,85 @@ export const DatasetImportEvent = z.object({
 });
 export type DatasetImportEvent = z.infer<typeof DatasetImportEvent>;
 
+const methodId = z.string().regex(NAME, 'a method id such as lf-linear');
+const configRecord = z.record(z.string(), z.union([z.number(), z.boolean(), z.string()]));
+const distinct = <T>(values: readonly T[]): boolean => new Set(values).size === values.length;
+
+export const ScenarioSaveInput = z.strictObject({
+  name: z.string().trim().min(1, 'a name').max(100).regex(/^[^\r\n]+$/, 'one line'),
+  description: z.string().max(2000).optional(),
+  spec: ScenarioSpecSchema,
+  /** Overwrite the user scenario of that name (never a built-in). */
+  replace: z.boolean().optional(),
+});
+export type ScenarioSaveInput = z.input<typeof ScenarioSaveInput>;
+
+/** methods × datasets × seeds × config variants under a scenario; everything is validated before anything is queued. */
+export const ExperimentCreateInput = z.strictObject({
+  name: z.string().trim().min(1).max(200).optional(),
+  methods: z.array(methodId).min(1, 'at least one method').max(50).refine(distinct, 'each method once'),
+  datasets: z.array(datasetId).min(1, 'at least one dataset').max(20).refine(distinct, 'each dataset once'),
+  seeds: z
+    .array(seed)
+    .min(1, 'at least one seed')
+    .max(100)
+    .refine(distinct, 'each seed once')
+    .default(() => [...DEFAULT_SEEDS]),
+  epochs: z.number().int().min(1).max(1000).optional(),
+  backend: z.enum(BACKENDS).optional(),
+  preset: z.string().regex(NAME).optional(),
+  /** Overrides for every run. */
+  config: configRecord.default({}),
+  /** A grid dimension: each variant's overrides go over `config`; none = one unnamed variant. */
+  variants: z
+    .array(z.strictObject({ name: z.string().trim().min(1).max(100), config: configRecord }))
+    .max(50)
+    .refine((v) => distinct(v.map((x) => x.name)), 'each variant name once')
+    .default([]),
+  /** Scenario id or name. */
+  scenario: z.union([id, z.string().min(1).max(100)]).default('paper'),
+  /** Method the results compare against by default (significance). */
+  reference: methodId.optional(),
+});
+export type ExperimentCreateInput = z.input<typeof ExperimentCreateInput>;
+
+const tableNumber = z.union([z.literal(1), z.literal(2), z.literal(3)]);
+
+/** How results are summarised: the reference method and test for `*`, and which layout and metric. */
+const resultOptions = {
+  /** Method id to compare against; null: none; absent: the experiment's own reference. */
+  reference: methodId.nullable().optional(),
+  test: z.enum(['welch', 'paired']).default('welch'),
+  /** Lay the results out as this paper table (default: the table the experiment reproduces, if any). */
+  table: tableNumber.optional(),
+  metric: z.string().regex(/^[A-Za-z0-9_.]+$/, 'a metric name such as f1_non0').default('f1_non0'),
+  /** Which columns carry `*`: the paper marks Avg. only. */
+  marks: z.enum(['avg', 'all']).default('avg'),
+};
+
+export const ExperimentResultsInput = z.strictObject({ id, ...resultOptions });
+export const ExperimentExportInput = z.strictObject({
+  id,
+  format: z.enum(['csv', 'csv-wide', 'latex', 'json']),
+  ...resultOptions,
+  /** LaTeX: also list the paper's rows that were not run, with the published numbers. */
+  paperRows: z.boolean().default(false),
+});
+
+export const ReproduceInput = z.strictObject({
+  table: tableNumber,
+  /** Number of seeds, 1111 upward. */
+  seeds: z.number().int().min(1).max(20).default(5),
+  epochs: z.number().int().min(1).max(1000).optional(),
+  backend: z.enum(BACKENDS).optional(),
+  /** Run these methods instead of the table's implemented ones (e.g. lf-linear while HRLF is not available). */
+  methods: z.array(methodId).min(1).max(20).refine(distinct, 'each method once').optional(),
+  /** Use the synthetic datasets even where a real one is imported. */
+  synthetic: z.boolean().default(false),
+  reference: methodId.optional(),
+});
+export type ReproduceInput = z.input<typeof ReproduceInput>;
+
 export const LossesSchema = z.record(z.string(), z.number());
 
 export const RunProgressEvent = z.object({
@@ -106,6 +195,15 @@ export const contract = {
   'runs.get': request<RunDetail>()(z.strictObject({ id })),
   'runs.start': request<RunSummary>()(RunStartInput),
   'runs.cancel': request<RunSummary>()(z.strictObject({ id })),
+  'scenarios.list': request<ScenarioSummary[]>()(z.strictObject({})),
+  'scenarios.save': request<ScenarioSummary>()(ScenarioSaveInput),
+  'experiments.create': request<ExperimentDetail>()(ExperimentCreateInput),
+  'experiments.list': request<ExperimentSummary[]>()(z.strictObject({})),
+  'experiments.get': request<ExperimentDetail>()(z.strictObject({ id })),
+  'experiments.results': request<ExperimentResults>()(ExperimentResultsInput),
+  'experiments.export': request<ExportDocument>()(ExperimentExportInput),
+  'reproduce.plan': request<ReproducePlan>()(ReproduceInput),
+  'reproduce.start': request<ReproduceStarted>()(ReproduceInput),
   'run.progress': event(RunProgressEvent),
   'run.epoch': event(RunEpochEvent),
   'run.status': event(RunStatusEvent),

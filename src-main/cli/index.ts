@@ -9,7 +9,19 @@ import { StoreError } from '../store/database';
 import { UsageError } from './context';
 import { datasetsCommand, datasetShowCommand } from './datasets';
 import { importCommand } from './import';
-import { exportCommand } from './export';
+import { exportCommand, type ExportFlags } from './export';
+import {
+  experimentCreateCommand,
+  experimentListCommand,
+  experimentShowCommand,
+  scenarioListCommand,
+  scenarioSaveCommand,
+  scenarioShowCommand,
+  type CreateFlags,
+  type ScenarioFlags,
+  type ShowFlags,
+} from './experiment';
+import { reproduceCommand, type ReproduceFlags } from './reproduce';
 import { queueCommand } from './queue';
 import { runsCommand } from './runs';
 import { serveCommand } from './serve';
@@ -63,11 +75,93 @@ function program(): Command {
     .option('--json', 'print one JSON document')
     .action((opts: { run?: boolean; json?: boolean; concurrency?: string }) => queueCommand(p.opts(), opts));
   p.command('export')
-    .description('export stored results of a run')
-    .requiredOption('--run <id>', 'run id (see `hrlf runs`)')
+    .description("export an experiment's results (--experiment ID --format F) or a run's predictions (--run ID --predictions)")
+    .option('--run <id>', 'run id (see `hrlf runs`)')
     .option('--predictions', 'per-sample predictions as CSV: run, condition, p, index, label, prediction')
+    .option('--experiment <id>', 'experiment id (see `hrlf experiment list`)')
+    .addOption(new Option('--format <format>', 'csv: long, one row per run × condition × p × metric; csv-wide: paper layout; latex; json').choices(['csv', 'csv-wide', 'latex', 'json']))
+    .option('--reference <method>', "significance reference (default: the experiment's; 'none': no marks)")
+    .addOption(new Option('--test <test>', 'significance test for *').choices(['welch', 'paired']))
+    .addOption(new Option('--table <n>', "lay out as the paper's Table n").choices(['1', '2', '3']))
+    .option('--metric <name>', 'metric of the table (default f1_non0, the paper\'s F1)')
+    .addOption(new Option('--marks <cols>', 'columns that carry *: avg (as the paper) or all').choices(['avg', 'all']))
+    .option('--paper-rows', "LaTeX: also list the paper's rows that were not run, with its numbers")
     .option('--out <file>', 'write to a file instead of stdout')
-    .action((opts: { run?: string; predictions?: boolean; out?: string }) => exportCommand(p.opts(), opts));
+    .action((opts: ExportFlags) => exportCommand(p.opts(), opts));
+  const experiment = p.command('experiment').description('seed-averaged grids of methods × datasets × seeds × config variants under a scenario');
+  experiment
+    .command('create')
+    .description('validate and queue every run of the grid (nothing is queued if anything is invalid)')
+    .requiredOption('--methods <ids>', 'comma-separated method ids, e.g. lf-linear,hrlf')
+    .requiredOption('--datasets <ids>', 'comma-separated dataset ids')
+    .option('--seeds <list>', 'seeds, e.g. 1111,1112 or 1111-1115 (default 1111-1115)')
+    .option('--epochs <n>', 'epochs per phase (default: the spec value per dataset)')
+    .addOption(new Option('--backend <name>', 'force a tfjs backend').choices([...BACKENDS]))
+    .option('--preset <name>', 'a named config preset')
+    .option('--set <key=value...>', 'config overrides for every run')
+    .option('--vary <key=v1,v2...>', 'a config variant per value (several --vary: their product)')
+    .option('--scenario <name>', 'scenario name or id (default: paper)')
+    .option('--reference <method>', 'method to compare against (significance)')
+    .option('--name <name>', 'experiment name')
+    .option('--wait', 'run the experiment in this process and print its results')
+    .option('--concurrency <n>', 'runs at a time with --wait', '2')
+    .option('--json', 'print one JSON document')
+    .action((opts: CreateFlags) => experimentCreateCommand(p.opts(), opts));
+  experiment
+    .command('list')
+    .description('experiments with their run counts')
+    .option('--json', 'print one JSON document')
+    .action((_opts: unknown, cmd: Command) => experimentListCommand(p.opts(), cmd.optsWithGlobals<{ json?: boolean }>()));
+  experiment
+    .command('show')
+    .description("results in the paper's layout (mean ± std, significance, the paper's numbers) and the robustness curves")
+    .argument('<id>', 'experiment id')
+    .option('--reference <method>', "significance reference (default: the experiment's; 'none': no marks)")
+    .addOption(new Option('--test <test>', 'significance test for *').choices(['welch', 'paired']))
+    .addOption(new Option('--table <n>', "lay out as the paper's Table n").choices(['1', '2', '3']))
+    .option('--metric <name>', 'metric of the table (default f1_non0)')
+    .addOption(new Option('--marks <cols>', 'columns that carry *').choices(['avg', 'all']))
+    .option('--json', 'print one JSON document')
+    .action((id: string, _opts: unknown, cmd: Command) => experimentShowCommand(p.opts(), id, cmd.optsWithGlobals<ShowFlags>()));
+  const scenario = p.command('scenario').description('missingness scenarios: MSM training settings and the evaluation protocol');
+  scenario
+    .command('list')
+    .description('the built-in paper scenario and saved ones')
+    .option('--json', 'print one JSON document')
+    .action((_opts: unknown, cmd: Command) => scenarioListCommand(p.opts(), cmd.optsWithGlobals<{ json?: boolean }>()));
+  scenario
+    .command('show')
+    .argument('<name>', 'scenario name or id')
+    .option('--json', 'print one JSON document')
+    .action((name: string, _opts: unknown, cmd: Command) => scenarioShowCommand(p.opts(), name, cmd.optsWithGlobals<{ json?: boolean }>()));
+  scenario
+    .command('save')
+    .description('save a scenario (unset parts are the paper protocol)')
+    .argument('<name>', 'scenario name')
+    .option('--inter <sets>', "evaluated inter-modality conditions, ';'-separated, e.g. 'l,v;l,a,v'")
+    .option('--intra <ratios>', 'evaluated intra ratios, e.g. 0,0.1,0.2,0.3,0.4,0.5')
+    .option('--mask-seed <n>', 'evaluation mask seed')
+    .option('--msm-subsets <sets>', "training: available-modality sets MSM draws from, e.g. 'l,v;l,a,v'")
+    .option('--msm-max-drop <p>', 'training: frame drop ratio p ~ U[0, p)')
+    .option('--description <text>', 'what the scenario is for')
+    .option('--replace', 'overwrite a saved scenario of that name')
+    .option('--json', 'print one JSON document')
+    .action((name: string, _opts: unknown, cmd: Command) => scenarioSaveCommand(p.opts(), name, cmd.optsWithGlobals<ScenarioFlags>()));
+  p.command('reproduce')
+    .description("create the experiment of the paper's Table 1, 2 or 3 and show it beside the paper's numbers")
+    .addOption(new Option('--table <n>', 'paper table').choices(['1', '2', '3']))
+    .option('--seeds <k>', 'number of seeds, 1111 upward (default 5)')
+    .option('--epochs <n>', 'epochs per phase (default: the spec value per dataset)')
+    .option('--methods <ids>', "methods to run instead of the table's implemented ones, e.g. lf-linear")
+    .option('--reference <method>', 'significance reference (default: CorrKD for Tables 1-2, HRLF for Table 3, when run)')
+    .addOption(new Option('--backend <name>', 'force a tfjs backend').choices([...BACKENDS]))
+    .option('--synthetic', 'use the synthetic datasets even where a real one is imported')
+    .option('--plan', 'only show what would run')
+    .option('--experiment <id>', 'render an existing experiment in the table layout instead of creating one')
+    .option('--wait', 'run it in this process and print the table')
+    .option('--concurrency <n>', 'runs at a time with --wait', '2')
+    .option('--json', 'print one JSON document')
+    .action((opts: ReproduceFlags) => reproduceCommand(p.opts(), opts));
   p.command('serve')
     .description('serve the workbench UI to a local browser (127.0.0.1, with an access token)')
     .option('--port <n>', 'port (default: any free port)')

@@ -17,10 +17,14 @@ import { Store } from '../store/store';
 import { SampleIndexError } from './dataset-sample';
 import { DatasetCatalog, DatasetNotFound, DatasetNotReady } from './datasets';
 import { EventBus } from './events';
+import { exportExperiment } from './experiment-export';
+import { ExperimentService } from './experiments';
 import { homeLayout, type HomeLayout } from './home';
 import { forkLauncher, type Launcher } from './launcher';
 import { codeVersion, packageVersion } from './provenance';
+import { ReproduceService } from './reproduce';
 import { RunService } from './runs';
+import { ScenarioService } from './scenarios';
 import { detail, summarize } from './summaries';
 
 type Handlers = { [K in RequestName]: (input: ParsedInput<K>) => RequestOutput<K> | Promise<RequestOutput<K>> };
@@ -41,6 +45,9 @@ export class Workbench {
   readonly layout: HomeLayout;
   readonly catalog: DatasetCatalog;
   readonly runs: RunService;
+  readonly scenarios: ScenarioService;
+  readonly experiments: ExperimentService;
+  readonly reproduce: ReproduceService;
   private readonly handlers: Handlers;
 
   constructor(readonly options: WorkbenchOptions) {
@@ -52,6 +59,11 @@ export class Workbench {
       concurrency: options.concurrency ?? 2,
       workQueue: options.workQueue ?? true,
     });
+    this.scenarios = new ScenarioService(this.store);
+    this.experiments = new ExperimentService(this.store, this.catalog, this.runs, this.scenarios);
+    this.reproduce = new ReproduceService(this.store, this.catalog, this.experiments);
+    // A UI's experiment starts at once where this process works the queue (app, browser mode).
+    const schedule = options.workQueue ?? true;
     this.handlers = {
       'app.info': () => ({ version: packageVersion(), codeVersion: codeVersion(), home: options.home, mode: options.mode }),
       'datasets.list': () => this.catalog.list(),
@@ -66,6 +78,15 @@ export class Workbench {
         this.requireRun(id);
         return this.runs.cancel(id);
       },
+      'scenarios.list': () => this.scenarios.list(),
+      'scenarios.save': (input) => this.scenarios.save(input),
+      'experiments.create': (input) => this.experiments.create(input, { schedule }),
+      'experiments.list': () => this.experiments.list(),
+      'experiments.get': ({ id }) => this.experiments.get(id),
+      'experiments.results': (input) => this.experiments.results(input),
+      'experiments.export': (input) => exportExperiment(this.experiments, input),
+      'reproduce.plan': (input) => this.reproduce.plan(input),
+      'reproduce.start': (input) => this.reproduce.start(input, schedule),
     };
   }
 

@@ -11,6 +11,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ParsedInput } from '../../src-shared/contract';
 import type { Backend, RunSummary } from '../../src-shared/models';
+import { PAPER_MASK_SEED } from '../../src-shared/results/scenario';
 import { resolveConfig } from '../engine/methods/registry';
 import type { ChildMessage, RunSpec } from '../engine/protocol';
 import type { RunRow } from '../store/runs-repo';
@@ -24,7 +25,8 @@ import { summarize } from './summaries';
 
 /** Progress reaches the UI at most this often per run (architecture.md: about 10/s). */
 const PROGRESS_INTERVAL_MS = 100;
-export const DEFAULT_MASK_SEED = 0;
+/** Runs outside an experiment evaluate under the paper protocol's mask seed. */
+export const DEFAULT_MASK_SEED = PAPER_MASK_SEED;
 
 export interface RunServiceOptions {
   concurrency: number;
@@ -90,8 +92,11 @@ export class RunService {
     return summarize(this.store, this.store.runs.get(id)!);
   }
 
-  /** Creates and queues a run; this process starts it at once (`start`) or a queue worker picks it up. */
-  enqueue(input: ParsedInput<'runs.start'>, experimentId: number | null = null): RunRow {
+  /**
+   * Creates and queues a run; this process starts it at once (`start`, `schedule`) or a queue worker
+   * picks it up. `maskSeed`: the evaluation mask seed of the run's scenario (default: the paper's).
+   */
+  enqueue(input: ParsedInput<'runs.start'>, experimentId: number | null = null, options: { maskSeed?: number } = {}): RunRow {
     const shape = this.catalog.shape(input.dataset);
     const config = resolveConfig(shape, { method: input.method, preset: input.preset, epochs: input.epochs, overrides: input.config });
     const summary = this.catalog.summary(input.dataset);
@@ -107,9 +112,16 @@ export class RunService {
       datasetSha256: summary.sha256,
       host: hostName(),
       epochsPlanned: totalEpochs(input.method, config),
+      maskSeed: options.maskSeed ?? DEFAULT_MASK_SEED,
     });
     this.bus.emit('run.status', { runId: row.id, status: 'queued', error: null });
     return row;
+  }
+
+  /** Runs queued runs (e.g. an experiment's) in this process, in the given order, up to the concurrency. */
+  schedule(ids: number[]): void {
+    for (const id of ids) if (!this.waiting.includes(id)) this.waiting.push(id);
+    this.pump();
   }
 
   start(input: ParsedInput<'runs.start'>): RunSummary {
@@ -187,7 +199,7 @@ export class RunService {
       seed: row.seed,
       config: stripPreset(row.config),
       ...(row.requestedBackend ? { backend: row.requestedBackend as Backend } : {}),
-      maskSeed: DEFAULT_MASK_SEED,
+      maskSeed: row.maskSeed ?? DEFAULT_MASK_SEED,
       cacheDir: this.layout.teachers,
       checkpointDir: this.checkpointDir(id),
     };

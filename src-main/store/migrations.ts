@@ -114,4 +114,10 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE runs ADD COLUMN supervisor_pid INTEGER;
   ALTER TABLE runs ADD COLUMN supervisor_host TEXT;
   `,
+  // 3: the evaluation mask seed of each run (a scenario's; NULL for earlier runs, which used the
+  // paper protocol's seed 0), and experiments' runs found without a table scan
+  `
+  ALTER TABLE runs ADD COLUMN mask_seed INTEGER;
+  CREATE INDEX runs_by_experiment ON runs(experiment_id);
+  `,
 ];

@@ -24,6 +24,8 @@ export interface RunRow {
   outcome: string | null;
   checkpointPath: string | null;
   timings: Record<string, number> | null;
+  /** Evaluation mask seed; null for runs stored before scenarios (they used the paper's seed 0). */
+  maskSeed: number | null;
 }
 
 interface RawRun {
@@ -49,6 +51,7 @@ interface RawRun {
   outcome: string | null;
   checkpoint_path: string | null;
   timings: string | null;
+  mask_seed: number | null;
 }
 
 function fromRaw(r: RawRun): RunRow {
@@ -75,6 +78,7 @@ function fromRaw(r: RawRun): RunRow {
     outcome: r.outcome,
     checkpointPath: r.checkpoint_path,
     timings: r.timings === null ? null : (JSON.parse(r.timings) as Record<string, number>),
+    maskSeed: r.mask_seed,
   };
 }
 
@@ -90,6 +94,7 @@ export interface NewRun {
   datasetSha256: string | null;
   host: string;
   epochsPlanned: number;
+  maskSeed?: number | null;
 }
 
 const now = (): string => new Date().toISOString();
@@ -101,8 +106,8 @@ export class RunsRepo {
     const info = this.db
       .prepare(
         `INSERT INTO runs (experiment_id, dataset_id, method, seed, status, requested_backend, config, config_hash,
-           code_version, dataset_sha256, host, epochs_planned, created_at)
-         VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?)`,
+           code_version, dataset_sha256, host, epochs_planned, created_at, mask_seed)
+         VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         run.experimentId ?? null,
@@ -117,6 +122,7 @@ export class RunsRepo {
         run.host,
         run.epochsPlanned,
         now(),
+        run.maskSeed ?? null,
       );
     return this.get(Number(info.lastInsertRowid))!;
   }
@@ -128,6 +134,11 @@ export class RunsRepo {
 
   list(): RunRow[] {
     return (this.db.prepare('SELECT * FROM runs ORDER BY id DESC').all() as RawRun[]).map(fromRaw);
+  }
+
+  /** An experiment's runs in creation (queue) order. */
+  listByExperiment(experimentId: number): RunRow[] {
+    return (this.db.prepare('SELECT * FROM runs WHERE experiment_id = ? ORDER BY id').all(experimentId) as RawRun[]).map(fromRaw);
   }
 
   listByStatus(status: RunStatus): RunRow[] {

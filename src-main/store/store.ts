@@ -1,16 +1,22 @@
 import { join } from 'node:path';
 import { openDatabase, type Db, type OpenOptions } from './database';
 import { DatasetsRepo } from './datasets-repo';
+import { ExperimentsRepo } from './experiments-repo';
 import { RunsRepo } from './runs-repo';
+import { ScenariosRepo } from './scenarios-repo';
 
 /** The experiment store: one SQLite database in the data home, and the repositories over it. */
 export class Store {
   readonly datasets: DatasetsRepo;
   readonly runs: RunsRepo;
+  readonly scenarios: ScenariosRepo;
+  readonly experiments: ExperimentsRepo;
 
   private constructor(readonly db: Db) {
     this.datasets = new DatasetsRepo(db);
     this.runs = new RunsRepo(db);
+    this.scenarios = new ScenariosRepo(db);
+    this.experiments = new ExperimentsRepo(db);
   }
 
   static open(home: string, options: OpenOptions = {}): Store {

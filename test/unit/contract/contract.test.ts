@@ -14,6 +14,15 @@ describe('contract', () => {
       'runs.get',
       'runs.start',
       'runs.cancel',
+      'scenarios.list',
+      'scenarios.save',
+      'experiments.create',
+      'experiments.list',
+      'experiments.get',
+      'experiments.results',
+      'experiments.export',
+      'reproduce.plan',
+      'reproduce.start',
     ]);
     expect(EVENT_NAMES).toEqual(['run.progress', 'run.epoch', 'run.status', 'dataset.import']);
     for (const name of Object.keys(contract)) expect([...REQUEST_NAMES, ...EVENT_NAMES]).toContain(name);

@@ -1,0 +1,138 @@
+/** Terminal rendering of experiments' results, and the CLI's parsing of lists and errors. */
+import { ContractFailure, parseInput, type ParsedInput, type RequestName } from '../../src-shared/contract';
+import { columnHead } from '../../src-shared/results/latex';
+import { displayDigits } from '../../src-shared/results/metrics';
+import type { CurveSet, ExperimentResults, ExperimentSummary, ReproducePlan, ResultTable } from '../../src-shared/results/types';
+import { UsageError } from './context';
+import { table } from './format';
+
+/** Runs a service call; its typed input errors become usage errors (exit 2) naming the field. */
+export function asUsage<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof ContractFailure && err.error.code !== 'internal') throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+/** Validates CLI-built input with the contract's schema, so the CLI and the UI accept the same things. */
+export function parseCli<K extends RequestName>(name: K, input: unknown): ParsedInput<K> {
+  return asUsage(() => parseInput(name, input));
+}
+
+export function list(flag: string, value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  const items = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  if (items.length === 0) throw new UsageError(`${flag}: expected a comma-separated list, got '${value}'`);
+  return items;
+}
+
+/** "1111,1112", "1111-1115" or a mix; anything that is not an integer is refused by name. */
+export function seedList(value: string | undefined): number[] | undefined {
+  const items = list('--seeds', value);
+  if (!items) return undefined;
+  const out: number[] = [];
+  for (const item of items) {
+    const range = /^(\d+)-(\d+)$/.exec(item);
+    if (range) {
+      const [a, b] = [Number(range[1]), Number(range[2])];
+      if (b < a || b - a > 1000) throw new UsageError(`--seeds: bad range '${item}'`);
+      for (let s = a; s <= b; s++) out.push(s);
+    } else if (/^\d+$/.test(item)) {
+      out.push(Number(item));
+    } else {
+      throw new UsageError(`--seeds: '${item}' is not a non-negative integer`);
+    }
+  }
+  return out;
+}
+
+export function integerFlag(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) throw new UsageError(`${flag}: expected a non-negative integer, got '${value}'`);
+  return Number(value);
+}
+
+function fmt(x: number, digits: number): string {
+  return Number.isFinite(x) ? x.toFixed(digits) : '-';
+}
+
+function signed(x: number, digits: number): string {
+  return `${x >= 0 ? '+' : ''}${x.toFixed(digits)}`;
+}
+
+/** A table in the paper's layout: per method our mean ± std (`*` significant, `^` best), the paper's number and the difference. */
+export function renderTable(t: ResultTable): string {
+  const out: string[] = [`${t.title}: ${t.caption}`];
+  out.push(`metric: ${t.metricLabel}; ours = mean ± std over seeds; ^ best per column; * p < 0.05 (${t.test === 'welch' ? "Welch's t-test" : 'paired t-test by seed'}) vs ${t.reference ?? '- (no reference)'}${t.marks === 'avg' ? ' on Avg.' : ''}`);
+  for (const b of t.blocks) {
+    const where = b.dataset === null ? 'no dataset of this kind in the experiment' : [b.dataset === b.title ? null : b.dataset, b.synthetic ? 'synthetic' : 'real'].filter((x) => x !== null).join(', ');
+    out.push('', `${b.title} (${where})`);
+    const digits = displayDigits(b.metric);
+    const rows: (string | number)[][] = [];
+    for (const r of b.rows) {
+      if (r.method !== null) {
+        rows.push([
+          r.label,
+          'ours',
+          r.n,
+          ...r.cells.map((c) => (c.ours ? `${fmt(c.ours.mean, digits)}${Number.isFinite(c.ours.std) ? `±${fmt(c.ours.std, digits)}` : ''}${c.mark}${c.best ? '^' : ''}` : '-')),
+          r.state + (r.note ? ` (${r.note})` : ''),
+        ]);
+      }
+      if (r.cells.some((c) => c.paper !== null)) {
+        rows.push([r.method === null ? r.label : '', 'paper', '', ...r.cells.map((c) => (c.paper === null ? '-' : c.paper.toFixed(digits))), r.method === null ? `${r.state}` : '']);
+        if (r.method !== null) rows.push(['', 'diff', '', ...r.cells.map((c) => (c.diff === null ? '-' : signed(c.diff, digits))), '']);
+      }
+    }
+    out.push(table(['method', '', 'n', ...t.columns.map(columnHead), 'state'], rows));
+  }
+  for (const n of t.notes) out.push(`note: ${n}`);
+  return out.join('\n');
+}
+
+/** Figure data: one row per method, one column per p, mean ± CI half-width. */
+export function renderCurves(c: CurveSet): string {
+  const ratios = [...new Set(c.series.flatMap((s) => s.points.map((p) => p.p)))].sort((a, b) => a - b);
+  const digits = c.percent ? 1 : 3;
+  const rows = c.series.map((s) => [
+    s.label,
+    ...ratios.map((p) => {
+      const pt = s.points.find((x) => x.p === p);
+      if (!pt) return '-';
+      const half = (pt.ciHigh - pt.ciLow) / 2;
+      return `${fmt(pt.mean, digits)}${Number.isFinite(half) ? `±${fmt(half, digits)}` : ''}`;
+    }),
+  ]);
+  return [`${c.figure ? `${c.figure} data: ` : ''}${c.title} (mean ± 95% CI half-width)`, table(['method', ...ratios.map((p) => `p=${p.toFixed(1)}`)], rows)].join('\n');
+}
+
+export function renderResults(r: ExperimentResults): string {
+  const e = r.experiment;
+  const parts = [experimentLine(e)];
+  for (const w of r.grid.warnings) parts.push(`warning: ${w}`);
+  for (const n of r.notes) parts.push(`note: ${n}`);
+  for (const t of r.tables) parts.push('', renderTable(t));
+  for (const c of r.curves) if (c.series.some((s) => s.points.length > 0)) parts.push('', renderCurves(c));
+  return parts.join('\n');
+}
+
+export function experimentLine(e: ExperimentSummary): string {
+  const c = e.counts;
+  return `experiment ${e.id}: ${e.name} — scenario ${e.scenario}; runs ${c.finished}/${c.total} finished${c.queued ? `, ${c.queued} queued` : ''}${c.running ? `, ${c.running} running` : ''}${c.failed ? `, ${c.failed} failed` : ''}${c.cancelled ? `, ${c.cancelled} cancelled` : ''}`;
+}
+
+export function renderPlan(p: ReproducePlan): string {
+  const out = [`${p.title}: ${p.caption}`, ''];
+  out.push(table(['kind', 'dataset', 'why'], p.datasets.map((d) => [d.kind, d.dataset, d.reason])));
+  out.push('');
+  out.push(table(['row', 'method', 'plan'], p.rows.map((r) => [r.label, r.method ?? '-', r.note])));
+  out.push('');
+  out.push(`seeds ${p.seeds.join(', ')}; epochs ${p.epochs ?? "the spec's per dataset"}; reference ${p.reference ?? 'none'}; ${p.runs} runs`);
+  for (const n of p.notes) out.push(`note: ${n}`);
+  return out.join('\n');
+}

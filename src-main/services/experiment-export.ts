@@ -1,0 +1,72 @@
+/**
+ * Exports of an experiment: CSV long (one row per run × condition × p × metric, fractions as
+ * stored, with seed, config hash and provenance), CSV wide (the paper's layout, mean ± std), LaTeX
+ * (booktabs) and JSON (everything). An experiment without finished runs exports nothing.
+ */
+import { stringify } from 'csv-stringify/sync';
+import { ContractFailure, type ParsedInput } from '../../src-shared/contract';
+import { renderLatex } from '../../src-shared/results/latex';
+import { LONG_HEADER, longRows, wideHeader, wideRows } from '../../src-shared/results/tabular';
+import { reportedConditions } from '../../src-shared/results/scenario';
+import type { ExportDocument, ExperimentResults, RunResult } from '../../src-shared/results/types';
+import type { ExperimentService } from './experiments';
+import { codeVersion } from './provenance';
+
+type ExportInput = ParsedInput<'experiments.export'>;
+
+const EXTENSIONS = { csv: 'csv', 'csv-wide': 'csv', latex: 'tex', json: 'json' } as const;
+const MIME = { csv: 'text/csv', 'csv-wide': 'text/csv', latex: 'application/x-tex', json: 'application/json' } as const;
+
+/** Provenance lines for the LaTeX header: who made which numbers from what. */
+function provenanceLines(results: ExperimentResults, runs: RunResult[]): string[] {
+  const finished = runs.filter((r) => r.status === 'finished');
+  const e = results.experiment;
+  const lines = [
+    `HRLF Workbench export of experiment ${e.id} (${e.name}), ${new Date().toISOString()}, exporter ${codeVersion()}`,
+    `scenario ${results.grid.scenario.name}: mask seed ${results.grid.scenario.spec.evaluation.maskSeed}; runs ${finished.map((r) => r.run).join(' ')}`,
+    `code versions: ${[...new Set(finished.map((r) => r.codeVersion))].join(' ')}; backends: ${[...new Set(finished.map((r) => r.backend ?? '?'))].join(' ')}; hosts: ${[...new Set(finished.map((r) => r.host))].join(' ')}`,
+  ];
+  for (const g of results.groups) {
+    const sha = [...new Set(finished.filter((r) => r.dataset === g.dataset).map((r) => r.datasetSha256 ?? '?'))].join(' ');
+    lines.push(`${g.method}${g.variant ? ` [${g.variant}]` : ''} on ${g.dataset} (sha256 ${sha}): config ${g.configHash}, seeds ${g.seeds.join(' ') || 'none finished'}`);
+  }
+  return lines;
+}
+
+export function exportExperiment(service: ExperimentService, input: ExportInput): ExportDocument {
+  const { results, runs } = service.load(input);
+  const c = results.experiment.counts;
+  if (c.finished === 0) {
+    throw new ContractFailure({
+      code: 'conflict',
+      message: `experiment ${input.id} has no finished runs (${c.queued} queued, ${c.running} running, ${c.failed} failed, ${c.cancelled} cancelled): nothing to export`,
+      field: 'id',
+    });
+  }
+  const table = results.tables[0]!;
+  let content: string;
+  switch (input.format) {
+    case 'csv':
+      content = stringify([[...LONG_HEADER], ...longRows(results.experiment.id, runs, reportedConditions(results.grid.scenario.spec))]);
+      break;
+    case 'csv-wide':
+      content = stringify([wideHeader(table), ...wideRows(table, results.groups, runs)]);
+      break;
+    case 'latex':
+      content = renderLatex(table, {
+        paperRows: input.paperRows,
+        comments: provenanceLines(results, runs),
+        label: `tab:hrlf-${table.id === 'experiment' ? `experiment-${results.experiment.id}` : table.id}`,
+      });
+      break;
+    case 'json':
+      content = JSON.stringify({ exportedAt: new Date().toISOString(), exporter: codeVersion(), ...results, runs }, null, 2) + '\n';
+      break;
+  }
+  return {
+    format: input.format,
+    filename: `experiment-${input.id}${input.format === 'csv-wide' ? '-wide' : ''}.${EXTENSIONS[input.format]}`,
+    mimeType: MIME[input.format],
+    content,
+  };
+}

@@ -1,0 +1,121 @@
+/**
+ * Reproduction of the paper's Tables 1–3: which datasets (the newest imported real dataset of
+ * each kind, else the built-in synthetic one, and the plan says which), which methods (the table's
+ * rows that the engine implements; the others keep the paper's numbers as "not run"), seeds
+ * 1111…, and the experiment that runs it under the paper scenario.
+ */
+import { ContractFailure, type ParsedInput } from '../../src-shared/contract';
+import type { DatasetKind } from '../../src-shared/domain';
+import { PAPER_METHOD_IDS, PAPER_REFERENCE_LABEL, paperLabelOf, paperTableDef } from '../../src-shared/results/paper';
+import { PAPER_SCENARIO_NAME } from '../../src-shared/results/scenario';
+import type { ReproduceDatasetChoice, ReproduceMethodRow, ReproducePlan, ReproduceStarted } from '../../src-shared/results/types';
+import { listMethods } from '../engine/methods/registry';
+import type { Store } from '../store/store';
+import type { DatasetCatalog } from './datasets';
+import type { ExperimentService } from './experiments';
+import { paperTables } from './paper-tables';
+
+type ReproduceInput = ParsedInput<'reproduce.plan'>;
+
+/** The first seed of the paper's protocol; K seeds are 1111 … 1111 + K − 1. */
+const FIRST_SEED = 1111;
+
+export class ReproduceService {
+  constructor(
+    private readonly store: Store,
+    private readonly catalog: DatasetCatalog,
+    private readonly experiments: ExperimentService,
+  ) {}
+
+  private chooseDataset(kind: DatasetKind, synthetic: boolean): ReproduceDatasetChoice {
+    const builtin = `synth-${kind}`;
+    if (synthetic) return { kind, dataset: builtin, synthetic: true, reason: `synthetic ${builtin} (requested)` };
+    const imported = this.catalog
+      .list()
+      .filter((d) => !d.builtin && d.kind === kind)
+      .map((d) => ({ d, createdAt: this.store.datasets.get(d.id)?.createdAt ?? '' }))
+      .sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
+    const newest = imported[0];
+    if (newest) {
+      const others = imported.length > 1 ? `; ${imported.length - 1} older ${kind.toUpperCase()} import(s) not used` : '';
+      return { kind, dataset: newest.d.id, synthetic: false, reason: `imported ${newest.d.name} (newest imported ${kind.toUpperCase()}${others})` };
+    }
+    return { kind, dataset: builtin, synthetic: true, reason: `no imported ${kind.toUpperCase()} dataset: synthetic ${builtin} (import the real one with \`hrlf import\`)` };
+  }
+
+  plan(input: ReproduceInput): ReproducePlan {
+    const def = paperTableDef(paperTables(), input.table);
+    const registered = new Map(listMethods().map((m) => [m.id, m.title]));
+    for (const m of input.methods ?? []) {
+      if (!registered.has(m)) throw new ContractFailure({ code: 'invalid_input', message: `unknown method '${m}'; available: ${[...registered.keys()].join(', ')}`, field: 'methods' });
+    }
+    const kinds = [...new Set(def.blocks.map((b) => b.kind))];
+    const datasets = kinds.map((k) => this.chooseDataset(k, input.synthetic));
+
+    const rows: ReproduceMethodRow[] = def.rowLabels.map((label) => {
+      const ids = PAPER_METHOD_IDS[label] ?? [];
+      const method = ids.find((id) => registered.has(id)) ?? null;
+      const run = method !== null && (input.methods ? input.methods.includes(method) : true);
+      const note = method === null ? 'not implemented yet: the paper\'s numbers only, "not run"' : run ? 'runs' : 'implemented, not selected: "not run"';
+      return { label, method, implemented: method !== null, run, note };
+    });
+    for (const m of input.methods ?? []) {
+      if (rows.some((r) => r.method === m)) continue;
+      const paperLabel = paperLabelOf(m);
+      rows.push({ label: registered.get(m) ?? m, method: m, implemented: true, run: true, note: paperLabel ? `the paper's ${paperLabel} is not in Table ${input.table}` : 'not in the paper: our numbers only' });
+    }
+    const methods = rows.filter((r) => r.run && r.method !== null).map((r) => r.method!);
+    if (methods.length === 0) {
+      throw new ContractFailure({
+        code: 'invalid_input',
+        message: `none of Table ${input.table}'s methods (${def.rowLabels.join(', ')}) is implemented yet; choose methods to run beside the paper's numbers, e.g. lf-linear`,
+        field: 'methods',
+      });
+    }
+    const referenceLabel = input.table === 3 ? 'HRLF' : PAPER_REFERENCE_LABEL;
+    const defaultReference = rows.find((r) => r.label === referenceLabel && r.run)?.method ?? null;
+    const reference = input.reference ?? defaultReference;
+    if (reference !== null && !methods.includes(reference)) {
+      throw new ContractFailure({ code: 'invalid_input', message: `reference '${reference}' is not among the methods run (${methods.join(', ')})`, field: 'reference' });
+    }
+    const seeds = Array.from({ length: input.seeds }, (_, i) => FIRST_SEED + i);
+    const notes: string[] = [];
+    for (const d of datasets) if (d.synthetic) notes.push(`${d.kind.toUpperCase()}: ${d.reason}; numbers are not comparable with the paper's, trends are`);
+    if (reference === null) notes.push(`no significance marks: the paper's reference (${referenceLabel}) is not run; choose a reference among the methods run`);
+    notes.push(`${def.figure} (${def.figureTitle}) comes from the same runs' intra-modality evaluations`);
+    return {
+      table: input.table,
+      title: `Table ${input.table}`,
+      caption: def.caption,
+      figure: def.figure,
+      datasets,
+      rows,
+      methods,
+      seeds,
+      epochs: input.epochs ?? null,
+      reference,
+      runs: methods.length * datasets.length * seeds.length,
+      notes,
+    };
+  }
+
+  start(input: ReproduceInput, schedule: boolean): ReproduceStarted {
+    const plan = this.plan(input);
+    const experiment = this.experiments.create(
+      {
+        name: `Table ${plan.table} reproduction on ${plan.datasets.map((d) => d.dataset).join(', ')} (${plan.seeds.length} seeds)`,
+        methods: plan.methods,
+        datasets: plan.datasets.map((d) => d.dataset),
+        seeds: plan.seeds,
+        config: {},
+        variants: [],
+        scenario: PAPER_SCENARIO_NAME,
+        ...(plan.epochs !== null ? { epochs: plan.epochs } : {}),
+        ...(input.backend ? { backend: input.backend } : {}),
+        ...(plan.reference !== null ? { reference: plan.reference } : {}),
+      },
+      { table: plan.table, schedule },
+    );
+    return { plan, experiment };
+  }
+}
