@@ -126,7 +126,11 @@ export interface ResultGroup extends GroupKey {
   seeds: number[];
 }
 
-/** mean ± std (ddof 1), 95 % Student-t interval of the mean, over the finished seeds. Fractions, as stored. */
+/**
+ * mean ± std (ddof 1), 95 % Student-t interval of the mean, over the finished seeds. Fractions, as
+ * stored. Undefined statistics (n < 2, or no defined value) are NaN, which JSON (WebSocket, --json,
+ * exports) carries as null.
+ */
 export interface AggregateCell extends GroupKey {
   protocol: Protocol;
   condition: string;
