@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { DATASET_KINDS, SPLITS } from './domain';
-import type { AppInfo, DatasetDetail, DatasetImportResult, DatasetSample, DatasetSummary, MethodSummary, RunDetail, RunSummary } from './models';
+import type { AppInfo, DatasetDetail, DatasetImportResult, DatasetSample, DatasetSummary, MethodSummary, ProjectionView, QueueState, RunDetail, RunSummary } from './models';
 import { BACKENDS } from './models';
 import { ScenarioSpecSchema, type ScenarioSummary } from './results/scenario';
 import {
@@ -184,6 +184,18 @@ export type RunEpochEvent = z.infer<typeof RunEpochEvent>;
 export const RunStatusEvent = z.object({ runId: id, status: z.string(), error: z.string().nullable() });
 export type RunStatusEvent = z.infer<typeof RunStatusEvent>;
 
+export const ProjectionInput = z.strictObject({
+  runId: id,
+  condition: z.string().min(1).max(40),
+  algorithm: z.enum(['tsne', 'umap', 'pca']),
+  seed: seed.default(0),
+  perClass: z.number().int().min(2).max(2000).default(100),
+  perplexity: z.number().min(2).max(100).optional(),
+  neighbors: z.number().int().min(2).max(200).optional(),
+  minDist: z.number().min(0).max(1).optional(),
+});
+export type ProjectionInput = z.input<typeof ProjectionInput>;
+
 export const contract = {
   'app.info': request<AppInfo>()(z.strictObject({})),
   'datasets.list': request<DatasetSummary[]>()(z.strictObject({})),
@@ -195,6 +207,11 @@ export const contract = {
   'runs.get': request<RunDetail>()(z.strictObject({ id })),
   'runs.start': request<RunSummary>()(RunStartInput),
   'runs.cancel': request<RunSummary>()(z.strictObject({ id })),
+  'runs.retry': request<RunSummary>()(z.strictObject({ id })),
+  'queue.state': request<QueueState>()(z.strictObject({})),
+  'queue.pause': request<QueueState>()(z.strictObject({})),
+  'queue.resume': request<QueueState>()(z.strictObject({})),
+  'projections.compute': request<ProjectionView>()(ProjectionInput),
   'scenarios.list': request<ScenarioSummary[]>()(z.strictObject({})),
   'scenarios.save': request<ScenarioSummary>()(ScenarioSaveInput),
   'experiments.create': request<ExperimentDetail>()(ExperimentCreateInput),

@@ -69,6 +69,37 @@ export interface EvaluationRecord {
   metrics: MetricRecord | Record<string, MetricRecord>;
 }
 
+export interface QueueState {
+  /** A paused queue starts no new runs; running ones go on. */
+  paused: boolean;
+  running: number;
+  queued: number;
+  concurrency: number;
+}
+
+/** One projected sample of the embedding view. */
+export interface ProjectedPoint {
+  /** Row in the test split. */
+  index: number;
+  id: string;
+  /** Sentiment score, or the emotion's name for IEMOCAP. */
+  label: number | string;
+  /** Colour class: Acc-7 bin (−3…3) or emotion index. */
+  cls: number;
+  x: number;
+  y: number;
+}
+
+export interface ProjectionView {
+  runId: number;
+  condition: string;
+  algorithm: 'tsne' | 'umap' | 'pca';
+  seed: number;
+  params: Record<string, number | string>;
+  points: ProjectedPoint[];
+  cached: boolean;
+}
+
 export interface RunDetail extends RunSummary {
   config: Record<string, unknown>;
   configHash: string;
@@ -77,6 +108,8 @@ export interface RunDetail extends RunSummary {
   host: string;
   epochs: EpochRecord[];
   evaluations: EvaluationRecord[];
+  /** Conditions under which the fused representation was stored (for the embedding view). */
+  representations: string[];
 }
 
 /* ---------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Backend } from '../../src-shared/models';
+import { tuneWasmKernels } from './nn';
 
 const require = createRequire(import.meta.url);
 
@@ -25,7 +26,10 @@ async function tryWasm(): Promise<boolean> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   const dist = join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + '/';
   wasm.setWasmPaths(dist);
-  return tf.setBackend('wasm');
+  if (!(await tf.setBackend('wasm'))) return false;
+  // Faster replacements for a few stock wasm kernels (see nn/wasm-kernels.ts).
+  tuneWasmKernels();
+  return true;
 }
 
 async function tryCpu(): Promise<boolean> {

@@ -4,6 +4,7 @@
  */
 import type { DatasetKind } from '../../src-shared/domain';
 import type { Backend, EpochRecord, MetricRecord } from '../../src-shared/models';
+import type { ProjectionRequest } from './projection';
 import type { DatasetFormat, ImportErrorCode, ImportReport } from './data/import';
 
 export interface RunSpec {
@@ -25,6 +26,8 @@ export interface RunSpec {
 export type ParentMessage =
   | { type: 'start'; spec: RunSpec }
   | { type: 'cancel' }
+  /** Projects stored representations to 2-D for the embedding view (off the UI process). */
+  | { type: 'project'; values: number[]; width: number; labels: number[]; labelDim: number; request: ProjectionRequest }
   /** Builds a built-in synthetic dataset file off the UI process. */
   | { type: 'generate'; datasetId: string; path: string }
   /** Imports a dataset file off the UI process, writing the converted dataset to `path` (a temp name). */
@@ -63,10 +66,11 @@ export type ChildMessage =
   | { type: 'started'; backend: Backend; pid: number }
   | { type: 'progress'; phase: string; epoch: number; epochs: number; step: number; steps: number; losses: Record<string, number> }
   | { type: 'epoch'; record: EpochRecord }
-  | { type: 'phase-reused'; phase: string; cacheFile: string }
+  | { type: 'phase-reused'; phase: string; cacheFile: string; epochs: number }
   | { type: 'evaluated'; protocol: 'inter' | 'intra'; condition: string; metrics: MetricRecord | Record<string, MetricRecord>; predictions: number[]; width: number; labels: number[] }
   | { type: 'representation'; condition: string; values: number[]; width: number; labels: number[] }
   | { type: 'done'; outcome: 'completed' | 'collapsed'; message: string | null; timings: Record<string, number> }
   | { type: 'cancelled' }
   | { type: 'generated'; sha256: string }
+  | { type: 'projected'; indices: number[]; points: number[]; params: Record<string, number | string> }
   | { type: 'failed'; error: string };

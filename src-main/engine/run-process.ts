@@ -8,6 +8,7 @@ import { readDatasetFile, writeDatasetFile } from './data/dataset-file';
 import { ImportError, importDatasetFile } from './data/import';
 import { findSyntheticSpec, generateSynthetic } from './data/synthetic';
 import { getMethod } from './methods/registry';
+import { project } from './projection';
 import type { ChildMessage, ImportReply, ImportRequest, ParentMessage, RunSpec } from './protocol';
 import { createRng } from './random';
 import { evaluate } from './train/evaluate';
@@ -62,7 +63,7 @@ async function run(spec: RunSpec, port: Port, isCancelled: () => boolean): Promi
     {
       onStep: (p) => port.send({ type: 'progress', ...p }),
       onEpoch: (record) => port.send({ type: 'epoch', record }),
-      onPhaseReused: (phase, cacheFile) => port.send({ type: 'phase-reused', phase, cacheFile }),
+      onPhaseReused: (phase, cacheFile, epochs) => port.send({ type: 'phase-reused', phase, cacheFile, epochs }),
       cancelled: isCancelled,
     },
   );
@@ -139,6 +140,17 @@ function main(): void {
   port.onMessage((msg) => {
     if (msg.type === 'cancel') {
       cancelled = true;
+      return;
+    }
+    if (msg.type === 'project' && !started) {
+      started = true;
+      try {
+        const r = project(Float32Array.from(msg.values), msg.width, Float32Array.from(msg.labels), msg.labelDim, msg.request);
+        port.send({ type: 'projected', indices: r.indices, points: Array.from(r.points), params: r.params });
+      } catch (err) {
+        port.send({ type: 'failed', error: err instanceof Error ? err.message : String(err) });
+      }
+      void port.flush().then(() => process.exit(0));
       return;
     }
     if (msg.type === 'generate' && !started) {

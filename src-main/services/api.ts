@@ -23,6 +23,7 @@ import { homeLayout, type HomeLayout } from './home';
 import { forkLauncher, type Launcher } from './launcher';
 import { codeVersion, packageVersion } from './provenance';
 import { ReproduceService } from './reproduce';
+import { ProjectionService } from './projections';
 import { RunService } from './runs';
 import { ScenarioService } from './scenarios';
 import { detail, summarize } from './summaries';
@@ -45,6 +46,7 @@ export class Workbench {
   readonly layout: HomeLayout;
   readonly catalog: DatasetCatalog;
   readonly runs: RunService;
+  readonly projections: ProjectionService;
   readonly scenarios: ScenarioService;
   readonly experiments: ExperimentService;
   readonly reproduce: ReproduceService;
@@ -59,6 +61,7 @@ export class Workbench {
       concurrency: options.concurrency ?? 2,
       workQueue: options.workQueue ?? true,
     });
+    this.projections = new ProjectionService(this.store, this.catalog, launcher);
     this.scenarios = new ScenarioService(this.store);
     this.experiments = new ExperimentService(this.store, this.catalog, this.runs, this.scenarios);
     this.reproduce = new ReproduceService(this.store, this.catalog, this.experiments);
@@ -78,6 +81,17 @@ export class Workbench {
         this.requireRun(id);
         return this.runs.cancel(id);
       },
+      'runs.retry': ({ id }) => {
+        const row = this.requireRun(id);
+        if (row.status !== 'failed' && row.status !== 'cancelled') {
+          throw new ContractFailure({ code: 'conflict', message: `run ${id} is ${row.status}; only failed or cancelled runs can be retried`, field: 'id' });
+        }
+        return this.runs.retry(id);
+      },
+      'queue.state': () => this.runs.state(),
+      'queue.pause': () => this.runs.pause(),
+      'queue.resume': () => this.runs.resume(),
+      'projections.compute': (input) => this.projections.compute(input),
       'scenarios.list': () => this.scenarios.list(),
       'scenarios.save': (input) => this.scenarios.save(input),
       'experiments.create': (input) => this.experiments.create(input, { schedule }),

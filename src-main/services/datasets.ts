@@ -15,6 +15,7 @@ import { sweepDatasetFolder } from './dataset-files';
 import { DatasetImporter, type ImportHooks, type ImportInput } from './dataset-import';
 import { readSample } from './dataset-sample';
 import type { HomeLayout } from './home';
+import { engineJob } from './engine-job';
 import type { Launcher } from './launcher';
 
 export class DatasetNotFound extends Error {}
@@ -128,23 +129,9 @@ export class DatasetCatalog {
     const spec = findSyntheticSpec(id)!;
     mkdirSync(this.layout.datasets, { recursive: true });
     const path = join(this.layout.datasets, `${id}.hrlfds`);
-    const sha256 = await new Promise<string>((resolve, reject) => {
-      const child = this.launch();
-      let settled = false;
-      child.onMessage((msg) => {
-        if (msg.type === 'generated') {
-          settled = true;
-          resolve(msg.sha256);
-        } else if (msg.type === 'failed') {
-          settled = true;
-          reject(new Error(`generating ${id} failed: ${msg.error}`));
-        }
-      });
-      child.onExit((code, signal) => {
-        if (!settled) reject(new Error(`generating ${id}: engine process exited (code ${code}, signal ${signal})`));
-      });
-      child.send({ type: 'generate', datasetId: id, path });
-    });
+    const sha256 = await engineJob(this.launch, { type: 'generate', datasetId: id, path }, `generating ${id}`, (msg) =>
+      msg.type === 'generated' ? msg.sha256 : undefined,
+    );
     return this.store.datasets.upsert({
       id,
       name: id,

@@ -10,7 +10,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ParsedInput } from '../../src-shared/contract';
-import type { Backend, RunSummary } from '../../src-shared/models';
+import type { Backend, QueueState, RunSummary } from '../../src-shared/models';
 import { PAPER_MASK_SEED } from '../../src-shared/results/scenario';
 import { resolveConfig } from '../engine/methods/registry';
 import type { ChildMessage, RunSpec } from '../engine/protocol';
@@ -57,6 +57,7 @@ export class RunService {
   private readonly active = new Map<number, Active>();
   private readonly waiting: number[] = [];
   private readonly idleWaiters: (() => void)[] = [];
+  private paused = false;
 
   constructor(
     private readonly store: Store,
@@ -176,8 +177,28 @@ export class RunService {
     return undefined;
   }
 
+  state(): QueueState {
+    return {
+      paused: this.paused,
+      running: this.active.size,
+      queued: this.store.runs.listByStatus('queued').length,
+      concurrency: this.options.concurrency,
+    };
+  }
+
+  pause(): QueueState {
+    this.paused = true;
+    return this.state();
+  }
+
+  resume(): QueueState {
+    this.paused = false;
+    this.pump();
+    return this.state();
+  }
+
   private pump(): void {
-    while (this.active.size < this.options.concurrency) {
+    while (!this.paused && this.active.size < this.options.concurrency) {
       const id = this.nextRun();
       if (id === undefined) break;
       const active: Active = { proc: null, cancelRequested: false, lastProgress: 0, startedAt: Date.now() };
@@ -259,6 +280,9 @@ export class RunService {
         this.bus.emit('run.epoch', { runId: id, ...msg.record });
         return false;
       case 'phase-reused':
+        // A reused teacher trains no epochs in this run: plan (and the progress fraction) shrink.
+        this.store.runs.reducePlannedEpochs(id, msg.epochs);
+        row.epochsPlanned -= msg.epochs;
         return false;
       case 'evaluated':
         this.store.db.transaction(() => {
@@ -280,7 +304,8 @@ export class RunService {
       case 'failed':
         this.end(id, 'failed', { error: msg.error });
         return true;
-      case 'generated':
+      default:
+        // replies of one-shot jobs (generate, import, project) never reach a run's supervisor
         return false;
     }
   }

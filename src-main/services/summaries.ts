@@ -55,5 +55,6 @@ export function detail(store: Store, row: RunRow): RunDetail {
     host: row.host,
     epochs: store.runs.epochs(row.id),
     evaluations: store.runs.evaluations(row.id),
+    representations: store.runs.representations(row.id).map((r) => r.condition),
   };
 }

@@ -159,6 +159,10 @@ export class RunsRepo {
     return info.changes === 1;
   }
 
+  reducePlannedEpochs(id: number, by: number): void {
+    this.db.prepare('UPDATE runs SET epochs_planned = MAX(epochs_done, epochs_planned - ?) WHERE id = ?').run(by, id);
+  }
+
   /** The backend the run process actually started on. */
   setBackend(id: number, backend: string): void {
     this.db.prepare('UPDATE runs SET backend = ? WHERE id = ?').run(backend, id);
@@ -262,6 +266,39 @@ export class RunsRepo {
       .run(id, condition, values.length / width, width, toBlob(labels), toBlob(values));
   }
 
+  representation(id: number, condition: string): { n: number; width: number; labels: Float32Array; values: Float32Array } | undefined {
+    const r = this.db.prepare('SELECT n, width, labels, values_f32 FROM representations WHERE run_id = ? AND condition = ?').get(id, condition) as
+      | { n: number; width: number; labels: Buffer; values_f32: Buffer }
+      | undefined;
+    return r ? { n: r.n, width: r.width, labels: fromBlob(r.labels), values: fromBlob(r.values_f32) } : undefined;
+  }
+
+  /** A stored projection: points as (index, x, y) float32 triplets, `key` the full request. */
+  projection(id: number, condition: string, algorithm: string, key: string, seed: number): StoredProjectionRow | undefined {
+    const r = this.db
+      .prepare("SELECT params, points FROM projections WHERE run_id = ? AND condition = ? AND algorithm = ? AND seed = ? AND json_extract(params, '$.key') = ? ORDER BY id DESC")
+      .get(id, condition, algorithm, seed, key) as { params: string; points: Buffer } | undefined;
+    if (!r) return undefined;
+    const triplets = fromBlob(r.points);
+    const n = triplets.length / 3;
+    const points = new Float32Array(n * 2);
+    const indices: number[] = [];
+    for (let i = 0; i < n; i++) {
+      indices.push(triplets[3 * i]!);
+      points[2 * i] = triplets[3 * i + 1]!;
+      points[2 * i + 1] = triplets[3 * i + 2]!;
+    }
+    return { indices, points, params: (JSON.parse(r.params) as { used: Record<string, number | string> }).used };
+  }
+
+  addProjection(id: number, condition: string, algorithm: string, key: string, seed: number, p: StoredProjectionRow): void {
+    const triplets = new Float32Array(p.indices.length * 3);
+    p.indices.forEach((index, i) => triplets.set([index, p.points[2 * i]!, p.points[2 * i + 1]!], 3 * i));
+    this.db
+      .prepare('INSERT INTO projections (run_id, condition, algorithm, params, seed, points, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(id, condition, algorithm, JSON.stringify({ key, used: p.params }), seed, toBlob(triplets), now());
+  }
+
   representations(id: number): { condition: string; n: number; width: number }[] {
     return this.db.prepare('SELECT condition, n, width FROM representations WHERE run_id = ? ORDER BY rowid').all(id) as {
       condition: string;
@@ -269,6 +306,12 @@ export class RunsRepo {
       width: number;
     }[];
   }
+}
+
+export interface StoredProjectionRow {
+  indices: number[];
+  points: Float32Array;
+  params: Record<string, number | string>;
 }
 
 function toBlob(a: Float32Array): Buffer {

@@ -50,5 +50,13 @@ test('launches a run from the UI and shows its result', { timeout: 240_000 }, as
   await page.getByTestId('loss-chart').locator('canvas').first().waitFor();
   await page.screenshot({ path: artifactPath('browser-run-finished.png'), fullPage: true });
 
+  // Embedding inspector: PCA of the stored representations, one panel per stored condition.
+  await page.getByTestId('embedding-algorithm').selectOption('pca');
+  await page.getByTestId('embedding-compute').click();
+  for (const condition of ['l,a,v', 'l', 'p=0.5+l']) {
+    await page.getByTestId(`embedding-panel-${condition}`).locator('canvas').first().waitFor({ timeout: 60_000 });
+  }
+  await page.screenshot({ path: artifactPath('browser-embeddings.png'), fullPage: true });
+
   assert.deepEqual(problems, []);
 });

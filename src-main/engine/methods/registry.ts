@@ -4,13 +4,17 @@
  */
 import type { MethodSummary } from '../../../src-shared/models';
 import type { DataShape } from '../types';
+import { hrlfMethods, hrlfPresets } from './hrlf';
 import { lfLinear } from './lf-linear/lf-linear';
 import type { MethodDefinition } from './method';
 
 type AnyMethod = MethodDefinition<Record<string, unknown>>;
 
-const METHODS: AnyMethod[] = [lfLinear as unknown as AnyMethod];
-const PRESETS: Record<string, Record<string, Record<string, unknown>>> = {};
+const METHODS: AnyMethod[] = [lfLinear as unknown as AnyMethod, ...(hrlfMethods as unknown as AnyMethod[])];
+/** Named config presets per method: HRLF and its ablations share `paper-literal` (spec §3b). */
+const PRESETS: Record<string, Record<string, Record<string, unknown>>> = Object.fromEntries(
+  hrlfMethods.map((m) => [m.id, hrlfPresets as Record<string, Record<string, unknown>>]),
+);
 
 export class ConfigError extends Error {
   constructor(
@@ -20,11 +24,6 @@ export class ConfigError extends Error {
     super(message);
     this.name = 'ConfigError';
   }
-}
-
-export function registerMethods(methods: AnyMethod[], presets: Record<string, Record<string, unknown>> = {}): void {
-  for (const m of methods) if (!METHODS.some((x) => x.id === m.id)) METHODS.push(m);
-  for (const m of methods) PRESETS[m.id] = { ...(PRESETS[m.id] ?? {}), ...presets };
 }
 
 export function listMethods(): MethodSummary[] {

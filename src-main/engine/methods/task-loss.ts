@@ -6,16 +6,19 @@ export function outputWidth(task: Task, labelDim: number): number {
   return task === 'regression' ? labelDim : labelDim * 2;
 }
 
+/** [B, 2·E] logits as E binary heads: [B, E, 2]. */
+export function binaryHeads(logits: tf.Tensor2D): tf.Tensor3D {
+  return tf.reshape(logits, [logits.shape[0], -1, 2]);
+}
+
 /**
- * Task loss of spec §3: MSE for regression; for IEMOCAP the mean cross-entropy over every
- * (sample, emotion) binary head, with labels 0/1 per emotion.
+ * Task loss of spec §3. Regression: MSE. Classification (IEMOCAP): cross-entropy of each emotion's
+ * binary head against its 0/1 label, averaged over samples and heads (MulT's protocol). The one-hot
+ * target is built with arithmetic, not oneHot/cast, whose gradients tfjs lacks on some backends.
  */
-export function taskLoss(task: Task, output: tf.Tensor2D, y: tf.Tensor2D): tf.Scalar {
-  return tf.tidy(() => {
-    if (task === 'regression') return tf.mean(tf.square(tf.sub(output, y))) as tf.Scalar;
-    const [B, E] = y.shape;
-    const logits = tf.reshape(output, [B * E, 2]);
-    const onehot = tf.oneHot(tf.cast(tf.reshape(y, [B * E]), 'int32'), 2);
-    return tf.mean(tf.neg(tf.sum(tf.mul(onehot, tf.logSoftmax(logits)), -1))) as tf.Scalar;
-  });
+export function taskLoss(logits: tf.Tensor2D, y: tf.Tensor2D, task: Task): tf.Scalar {
+  if (task === 'regression') return tf.mean(tf.square(tf.sub(logits, y))) as tf.Scalar;
+  const logp = tf.logSoftmax(binaryHeads(logits));
+  const target = tf.stack([tf.sub(1, y), y], 2);
+  return tf.neg(tf.mean(tf.sum(tf.mul(target, logp), 2))) as tf.Scalar;
 }

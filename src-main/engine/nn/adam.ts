@@ -16,6 +16,11 @@ export interface AdamOptions {
 
 const HOST_BACKENDS = new Set(['cpu', 'wasm']);
 
+/** The array to give tf.tensor: wasm copies it into its heap at once, other backends may keep it. */
+function copyFor(values: Float32Array): Float32Array {
+  return tf.getBackend() === 'wasm' ? values : values.slice();
+}
+
 /**
  * Adam with PyTorch's update rule (p -= lr/bc1 · m / (√v/√bc2 + eps)), written over tf.Variables
  * so its whole state (step, m, v) is three variables: synchronous to read, trivial to checkpoint
@@ -24,8 +29,9 @@ const HOST_BACKENDS = new Set(['cpu', 'wasm']);
  * The moments are FLAT over all parameters (in `params` order). Why not per-parameter tensor
  * ops: ~12 kernel launches per tensor (over 1,500 per HRLF student step), and on wasm launch
  * overhead, not arithmetic, dominates for these small tensors. Why the host path on cpu/wasm:
- * splitting the flat update back into parameters is slow there (every wasm slice copies its
- * whole input out of the heap first), while one JS loop over ~250k floats takes about a millisecond.
+ * their tensors live in host memory anyway, and one JS loop over the ~250k values (about a
+ * millisecond) replaces a concat, a dozen vector kernels and a ~130-way split (which, with
+ * tfjs-wasm's own Slice, copied the whole flat vector once per parameter: ~40 ms).
  */
 export class Adam {
   readonly step: tf.Variable;
@@ -62,11 +68,31 @@ export class Adam {
     else this.applyOnDevice(grads);
   }
 
-  private applyOnHost(grads: readonly (tf.Tensor | null | undefined)[]): void {
-    const step = this.step.dataSync()[0]! + 1;
+  /**
+   * JS copies of m, v and the parameters, valid while each variable still holds the tensor this
+   * optimizer assigned last (tracked by its dataId): anything else that assigns a variable (a
+   * checkpoint restore, the best-epoch snapshot) changes the dataId and forces a re-read.
+   */
+  private mirror: { m: Float32Array; v: Float32Array; params: Float32Array[]; ids: unknown[] } | null = null;
+
+  private hostState(): { m: Float32Array; v: Float32Array; params: Float32Array[] } {
+    const ids = [this.m.dataId, this.v.dataId, ...this.params.map((p) => p.dataId)];
+    const mirror = this.mirror;
+    if (mirror && mirror.ids.every((id, i) => id === ids[i])) return mirror;
     // dataSync may return the backend's own storage (cpu): copy before writing.
-    const m = Float32Array.from(this.m.dataSync());
-    const v = Float32Array.from(this.v.dataSync());
+    const fresh = {
+      m: Float32Array.from(this.m.dataSync()),
+      v: Float32Array.from(this.v.dataSync()),
+      params: this.params.map((p) => Float32Array.from(p.dataSync())),
+      ids,
+    };
+    this.mirror = fresh;
+    return fresh;
+  }
+
+  private applyOnHost(grads: readonly (tf.Tensor | null | undefined)[]): void {
+    const { m, v, params } = this.hostState();
+    const step = this.step.dataSync()[0]! + 1;
     const b1 = this.beta1;
     const b2 = this.beta2;
     const stepSize = this.options.lr / (1 - Math.pow(b1, step));
@@ -74,7 +100,7 @@ export class Adam {
     let offset = 0;
     this.params.forEach((p, i) => {
       const g = grads[i] ? grads[i].dataSync() : null;
-      const values = Float32Array.from(p.dataSync());
+      const values = params[i]!;
       for (let j = 0; j < values.length; j++) {
         const k = offset + j;
         const gj = g ? g[j]! : 0;
@@ -85,13 +111,15 @@ export class Adam {
         values[j] = values[j]! - (stepSize * mk) / (Math.sqrt(vk) / sqrtBc2 + this.eps);
       }
       offset += values.length;
-      tf.tidy(() => p.assign(tf.tensor(values, p.shape, 'float32')));
+      // tf.tensor copies on wasm, but the cpu backend keeps the array: hand it a copy there.
+      tf.tidy(() => p.assign(tf.tensor(copyFor(values), p.shape, 'float32')));
     });
     tf.tidy(() => {
-      this.m.assign(tf.tensor1d(m));
-      this.v.assign(tf.tensor1d(v));
+      this.m.assign(tf.tensor1d(copyFor(m)));
+      this.v.assign(tf.tensor1d(copyFor(v)));
       this.step.assign(tf.scalar(step));
     });
+    this.mirror = { m, v, params, ids: [this.m.dataId, this.v.dataId, ...this.params.map((p) => p.dataId)] };
   }
 
   private applyOnDevice(grads: readonly (tf.Tensor | null | undefined)[]): void {
@@ -130,6 +158,7 @@ export class Adam {
   }
 
   dispose(): void {
+    this.mirror = null;
     this.step.dispose();
     this.m.dispose();
     this.v.dispose();

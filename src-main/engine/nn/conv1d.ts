@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../random';
 import { torchDefaultBound, uniformVariable } from './init';
 import type { Module, NamedVariable } from './module';
+import { transposedProduct } from './transposed-product';
 
 /**
  * Conv1D with kernel 3, padding 'same', stride 1, no bias, on [B, T, C] → [B, T, out].
@@ -25,10 +26,17 @@ export class Conv1dK3 implements Module {
     this.weight = uniformVariable([inChannels, 3 * outChannels], torchDefaultBound(inChannels * 3), rng);
   }
 
-  apply(x: tf.Tensor3D): tf.Tensor3D {
+  /**
+   * `presentRows` (optional) lists the rows b·T + t of x that may be non-zero, for a CONSTANT
+   * input (data) whose other rows are zero vectors, as after MSM corruption: only those rows are
+   * multiplied (MSM leaves ~2/7 of them), and no gradient flows to x on that path.
+   */
+  apply(x: tf.Tensor3D, presentRows?: Int32Array): tf.Tensor3D {
     const [b, t] = x.shape;
     const o = this.outChannels;
-    const y = tf.reshape(tf.matMul(tf.reshape(x, [b * t, this.inChannels]), this.weight), [b, t, 3 * o]);
+    const rows = tf.reshape(x, [b * t, this.inChannels]) as tf.Tensor2D;
+    const projected = presentRows ? sparseRowsProduct(rows, this.weight as tf.Tensor2D, presentRows) : tf.matMul(rows, this.weight);
+    const y = tf.reshape(projected, [b, t, 3 * o]);
     if (t === 1) return tf.slice(y, [0, 0, o], [b, 1, o]) as tf.Tensor3D;
     const yp = tf.pad(y, [
       [0, 0],
@@ -45,4 +53,28 @@ export class Conv1dK3 implements Module {
   namedVariables(): NamedVariable[] {
     return [['weight', this.weight]];
   }
+}
+
+/**
+ * x·W for a constant x that is zero outside `present` rows: gather those rows, multiply, scatter
+ * back. Differentiable in W only: dW = x_presentᵀ·dy_present.
+ */
+function sparseRowsProduct(x: tf.Tensor2D, w: tf.Tensor2D, present: Int32Array): tf.Tensor2D {
+  const [n] = x.shape;
+  const out = w.shape[1];
+  if (present.length === 0) return tf.zeros([n, out]);
+  const index = tf.tensor1d(present, 'int32');
+  const xc = tf.gather(x, index);
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [weight, save] = args as [tf.Tensor2D, tf.GradSaveFunc];
+    save([xc, index]);
+    return {
+      value: tf.scatterND(tf.reshape(index, [-1, 1]), tf.matMul(xc, weight), [n, out]),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sx, si] = saved as [tf.Tensor2D, tf.Tensor1D];
+        return transposedProduct(sx, tf.gather(dy, si) as tf.Tensor2D);
+      },
+    };
+  });
+  return op(w) as tf.Tensor2D;
 }

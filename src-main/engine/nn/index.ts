@@ -3,7 +3,7 @@ export { Adam, type AdamOptions } from './adam';
 export { MultiHeadSelfAttention } from './attention';
 export { EVAL, trainCtx, type ForwardCtx } from './context';
 export { Conv1dK3 } from './conv1d';
-export { dropout, dropoutMask } from './dropout';
+export { dropout, dropoutMask, dropoutMaskTensor } from './dropout';
 export { constantVariable, torchDefaultBound, uniformVariable } from './init';
 export { LayerNorm } from './layer-norm';
 export { Linear, type Activation, type LinearOptions } from './linear';
@@ -13,3 +13,4 @@ export { disposeModule, scoped, variablesOf, type Module, type NamedVariable } f
 export { positionalEncoding, sinusoidalTable } from './positional';
 export { stopGradient } from './stop-gradient';
 export { EncoderLayer, TransformerEncoder, type EncoderOptions } from './transformer';
+export { tuneWasmKernels } from './wasm-kernels';

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { transposedProduct } from './transposed-product';
 
 export type Activation = 'linear' | 'relu';
 
@@ -22,7 +23,7 @@ function makeLinear(activation: Activation): LinearFn {
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [sx, sw, sy] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
         const g = (activation === 'relu' ? tf.mul(dy, tf.step(sy)) : dy) as tf.Tensor2D;
-        return [tf.matMul(g, tf.transpose(sw)), tf.matMul(tf.transpose(sx), g), tf.sum(g, 0)];
+        return [tf.matMul(g, tf.transpose(sw)), transposedProduct(sx, g), tf.sum(g, 0)];
       },
     };
   });

@@ -26,7 +26,7 @@ export interface StepProgress {
 export interface TrainHooks {
   onStep?(p: StepProgress): void;
   onEpoch?(e: EpochRecord): void;
-  onPhaseReused?(phase: string, cacheFile: string): void;
+  onPhaseReused?(phase: string, cacheFile: string, epochs: number): void;
   /** Polled between steps; true ends the run as cancelled. */
   cancelled?(): boolean;
 }
@@ -185,7 +185,7 @@ async function trainPhase(
     restore(phase.variables(), snap);
     phase.finish?.();
     at.checkpoint?.savePhaseFinal(phase.name, snap, at.index + 1, at.history);
-    hooks.onPhaseReused?.(phase.name, cacheFile);
+    hooks.onPhaseReused?.(phase.name, cacheFile, phase.epochs);
     return { kind: 'completed' };
   }
   const n = data.train.n;

@@ -14,6 +14,11 @@ describe('contract', () => {
       'runs.get',
       'runs.start',
       'runs.cancel',
+      'runs.retry',
+      'queue.state',
+      'queue.pause',
+      'queue.resume',
+      'projections.compute',
       'scenarios.list',
       'scenarios.save',
       'experiments.create',
@@ -26,6 +31,12 @@ describe('contract', () => {
     ]);
     expect(EVENT_NAMES).toEqual(['run.progress', 'run.epoch', 'run.status', 'dataset.import']);
     for (const name of Object.keys(contract)) expect([...REQUEST_NAMES, ...EVENT_NAMES]).toContain(name);
+  });
+
+  it('validates projection requests', () => {
+    expect(parseInput('projections.compute', { runId: 1, condition: 'l', algorithm: 'tsne' })).toMatchObject({ seed: 0, perClass: 100 });
+    expect(() => parseInput('projections.compute', { runId: 1, condition: 'l', algorithm: 'lda' })).toThrow(/algorithm/);
+    expect(() => parseInput('projections.compute', { runId: 1, condition: 'l', algorithm: 'umap', minDist: 2 })).toThrow(/minDist/);
   });
 
   it('fills defaults for a valid run request', () => {

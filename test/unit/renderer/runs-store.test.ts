@@ -35,7 +35,7 @@ class FakeClient implements ContractClient {
     if (name === 'runs.list') return this.runs as never;
     if (name === 'runs.get') {
       const id = (input as { id: number }).id;
-      return { ...summary(id), config: {}, configHash: 'h', codeVersion: 'c', datasetSha256: 's', host: 'x', epochs: [], evaluations: [] } satisfies RunDetail as never;
+      return { ...summary(id), config: {}, configHash: 'h', codeVersion: 'c', datasetSha256: 's', host: 'x', epochs: [], evaluations: [], representations: [] } satisfies RunDetail as never;
     }
     if (name === 'runs.start') {
       if (this.failStartWith) throw this.failStartWith;

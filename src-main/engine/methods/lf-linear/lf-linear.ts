@@ -33,7 +33,7 @@ export const lfLinear: MethodDefinition<LfLinearConfig> = {
     const params = [head.weight, ...(head.bias ? [head.bias] : [])];
     const optimizer = new Adam(params, { lr: config.lr });
     const forward = (x: Inputs): tf.Tensor2D => head.apply(pooled(x));
-    const lossOf = (b: Batch): tf.Scalar => taskLoss(shape.task, forward(b), b.y);
+    const lossOf = (b: Batch): tf.Scalar => taskLoss(forward(b), b.y, shape.task);
     const phase: Phase = {
       name: 'model',
       epochs: config.epochs,

@@ -1,0 +1,63 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Rng } from '../../random';
+import type { Inputs } from '../method';
+
+/** Frame-presence masks [B·T] per modality: 1 keeps the frame, 0 zeroes it. */
+export interface MsmMasks {
+  l: Float32Array;
+  a: Float32Array;
+  v: Float32Array;
+}
+
+/**
+ * Modality Stochastic Missing (spec §4.2 [fill]). Per sample: the available set is uniform over
+ * the 7 non-empty subsets of {L, A, V} (bit 0 = L, 1 = A, 2 = V), absent modalities are zeroed,
+ * and each frame of an available one is dropped with probability p ~ U[0, 1), one p per sample.
+ * Draw order (sample-major: subset, p, then L, A, V frames) is part of reproducibility.
+ */
+export function drawMsmMasks(batch: number, length: number, rng: Rng): MsmMasks {
+  const masks: MsmMasks = {
+    l: new Float32Array(batch * length),
+    a: new Float32Array(batch * length),
+    v: new Float32Array(batch * length),
+  };
+  const order = [masks.l, masks.a, masks.v];
+  for (let b = 0; b < batch; b++) {
+    const subset = 1 + rng.int(7);
+    const p = rng.next();
+    order.forEach((mask, m) => {
+      if ((subset & (1 << m)) === 0) return;
+      for (let t = 0; t < length; t++) mask[b * length + t] = rng.next() >= p ? 1 : 0;
+    });
+  }
+  return masks;
+}
+
+/** Multiplies every modality by its [B, T, 1] mask (missing = zero vectors, paper §4.2). */
+export function applyMasks(inputs: Inputs, masks: MsmMasks): Inputs {
+  const apply = (x: tf.Tensor3D, mask: Float32Array): tf.Tensor3D => {
+    const [b, t] = x.shape;
+    return tf.mul(x, tf.tensor3d(mask, [b, t, 1]));
+  };
+  return { l: apply(inputs.l, masks.l), a: apply(inputs.a, masks.a), v: apply(inputs.v, masks.v) };
+}
+
+/** Indices of the kept rows (b·T + t) of each mask. */
+export function presentRows(masks: MsmMasks): { l: Int32Array; a: Int32Array; v: Int32Array } {
+  const rows = (mask: Float32Array): Int32Array => {
+    const out: number[] = [];
+    for (let i = 0; i < mask.length; i++) if (mask[i] !== 0) out.push(i);
+    return Int32Array.from(out);
+  };
+  return { l: rows(masks.l), a: rows(masks.a), v: rows(masks.v) };
+}
+
+/**
+ * MSM-corrupted copy of a batch's inputs (masks drawn from `rng`) and, per modality, the rows
+ * that can still be non-zero, which the encoders use to skip the zeroed ones.
+ */
+export function corrupt(inputs: Inputs, rng: Rng): { inputs: Inputs; rows: { l: Int32Array; a: Int32Array; v: Int32Array } } {
+  const [b, t] = inputs.l.shape;
+  const masks = drawMsmMasks(b, t, rng);
+  return { inputs: applyMasks(inputs, masks), rows: presentRows(masks) };
+}

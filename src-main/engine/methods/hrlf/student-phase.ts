@@ -1,0 +1,142 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Task } from '../../../../src-shared/domain';
+import { permutation, type Rng } from '../../random';
+import { Adam, EVAL, trainCtx, tuneWasmKernels, variablesOf, type ForwardCtx } from '../../nn';
+import type { Batch, Phase } from '../method';
+import { discriminatorLr, type HrlfConfig } from './config';
+import type { Discriminator, StatisticsNetwork } from './critics';
+import { halDiscriminatorLoss } from './losses/hal';
+import { permutationMatrix } from './losses/hmi';
+import { corrupt } from './msm';
+import type { HrlfNetwork } from './network';
+import { studentObjective } from './objective';
+import { multiScale, scaleRows } from './scales';
+import { appendTerm, tidyTerms, type PackedTerms } from './terms';
+
+export interface StudentParts {
+  teacher: HrlfNetwork;
+  student: HrlfNetwork;
+  /** HMI statistics networks, one per scale; empty when HMI is off. Trained with the student. */
+  critics: StatisticsNetwork[];
+  /** HAL discriminators, one per scale; empty when HAL is off. Trained by their own Adam. */
+  discriminators: Discriminator[];
+}
+
+/**
+ * Spec §4.2: the student learns from MSM-corrupted batches under the frozen teacher (which sees
+ * the clean batch, forward only, eval mode). Each step: one student update (Adam over the student
+ * and the HMI critics), then `discSteps` discriminator updates (their own Adam) on the same
+ * representations, detached.
+ */
+export class StudentPhase implements Phase {
+  readonly name = 'student';
+  readonly epochs: number;
+  readonly batchSize: number;
+  private readonly adam: Adam;
+  private readonly discAdam: Adam | null;
+
+  constructor(
+    private readonly parts: StudentParts,
+    private readonly config: HrlfConfig,
+    private readonly task: Task,
+  ) {
+    this.epochs = config.epochs;
+    this.batchSize = config.batchSize;
+    this.adam = new Adam([...parts.student.variables(), ...variablesOf(...parts.critics)], { lr: config.lr });
+    this.discAdam =
+      parts.discriminators.length > 0 ? new Adam(variablesOf(...parts.discriminators), { lr: discriminatorLr(config) }) : null;
+  }
+
+  trainStep(batch: Batch, rng: Rng): Record<string, number> {
+    tuneWasmKernels();
+    const { teacher, discriminators } = this.parts;
+    return tidyTerms(() => {
+      // Host randomness in a fixed order: MSM masks, HMI permutations, then dropout seeds.
+      const corrupted = corrupt(batch, rng);
+      const permutations = this.drawPermutations(batch.y.shape[0], rng);
+      const teacherOut = teacher.forward(batch, EVAL);
+      const teacherScales = multiScale(teacherOut);
+      const ctx = trainCtx(rng);
+      const holder: { terms?: PackedTerms; scales?: tf.Tensor2D[] } = {};
+      this.adam.minimize(() => {
+        const r = this.objective(corrupted, batch.y, teacherScales, teacherOut.logits, permutations, ctx);
+        holder.terms = r.terms.pack();
+        // The discriminators train on these representations after the student step.
+        holder.scales = r.scales.map((s) => tf.keep(s));
+        return r.total;
+      });
+      if (!holder.terms || !holder.scales) throw new Error('student step produced no loss');
+      let packed = holder.terms;
+      if (this.discAdam) {
+        const studentScales = holder.scales;
+        let value: tf.Scalar | null = null;
+        for (let k = 0; k < this.config.discSteps; k++) {
+          value = this.discAdam.minimize(() => halDiscriminatorLoss(discriminators, teacherScales, studentScales));
+        }
+        if (value) packed = appendTerm(packed, 'disc', value);
+      }
+      holder.scales.forEach((s) => s.dispose());
+      return packed;
+    });
+  }
+
+  /**
+   * The student's objective on MSM-corrupted validation data (masks and HMI permutations from
+   * the trainer's fixed-seed `rng`), eval mode; `disc` reports the discriminators' loss.
+   */
+  validate(batch: Batch, rng: Rng): Record<string, number> {
+    tuneWasmKernels();
+    const { teacher, discriminators } = this.parts;
+    return tidyTerms(() => {
+      const corrupted = corrupt(batch, rng);
+      const permutations = this.drawPermutations(batch.y.shape[0], rng);
+      const teacherOut = teacher.forward(batch, EVAL);
+      const teacherScales = multiScale(teacherOut);
+      const r = this.objective(corrupted, batch.y, teacherScales, teacherOut.logits, permutations, EVAL);
+      const packed = r.terms.pack();
+      return this.discAdam ? appendTerm(packed, 'disc', halDiscriminatorLoss(discriminators, teacherScales, r.scales)) : packed;
+    });
+  }
+
+  private objective(
+    corrupted: ReturnType<typeof corrupt>,
+    y: tf.Tensor2D,
+    teacherScales: tf.Tensor2D[],
+    teacherLogits: tf.Tensor2D,
+    permutations: tf.Tensor2D[],
+    ctx: ForwardCtx,
+  ): ReturnType<typeof studentObjective> {
+    const { student, critics, discriminators } = this.parts;
+    return studentObjective({
+      student,
+      studentOut: student.forward(corrupted.inputs, ctx, corrupted.rows),
+      teacherScales,
+      teacherLogits,
+      y,
+      task: this.task,
+      config: this.config,
+      critics,
+      discriminators,
+      permutations,
+    });
+  }
+
+  /** HMI negatives: one batch permutation per scale (none when HMI is off). */
+  private drawPermutations(batch: number, rng: Rng): tf.Tensor2D[] {
+    if (this.parts.critics.length === 0 || this.config.lambdaHmi === 0) return [];
+    return scaleRows(batch).map((n) => permutationMatrix(permutation(n, rng)));
+  }
+
+  variables(): tf.Variable[] {
+    return [...this.parts.student.variables(), ...variablesOf(...this.parts.critics), ...variablesOf(...this.parts.discriminators)];
+  }
+
+  optimizerVariables(): tf.Variable[] {
+    return [...this.adam.variables(), ...(this.discAdam?.variables() ?? [])];
+  }
+
+  dispose(): void {
+    this.adam.dispose();
+    this.discAdam?.dispose();
+  }
+}
