@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { canonicalJson } from '../../src-shared/canonical-json';
 import { packageRoot } from '../engine/paths';
 
 let cachedVersion: string | null = null;
@@ -31,16 +32,6 @@ export function codeVersion(): string {
 
 export function hostName(): string {
   return hostname();
-}
-
-/** JSON with sorted keys, so equal configs hash equally whatever their key order. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
 }
 
 export function configHash(method: string, config: Record<string, unknown>): string {

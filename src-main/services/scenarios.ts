@@ -16,7 +16,7 @@ import {
 } from '../../src-shared/results/scenario';
 import type { ScenarioRow } from '../store/scenarios-repo';
 import type { Store } from '../store/store';
-import { canonicalJson } from './provenance';
+import { canonicalJson } from '../../src-shared/canonical-json';
 
 interface StoredScenario {
   description: string;

@@ -6,7 +6,7 @@
  * every method and every run evaluates on identical corrupted inputs (spec §5).
  */
 import { MODALITIES, conditionModalities, type InterCondition, type Modality } from '../../../src-shared/domain';
-import { createRng, type Rng } from '../random';
+import { createRng } from '../random';
 
 export type ModalityMasks = Record<Modality, Float32Array>;
 
@@ -44,27 +44,6 @@ export function combinedMasks(condition: InterCondition, key: Omit<MaskKey, 'con
   const intra = intraMasks(key, n, T);
   for (const m of MODALITIES) for (let i = 0; i < n * T; i++) inter[m][i]! *= intra[m][i]!;
   return inter;
-}
-
-const NON_EMPTY_SUBSETS: Modality[][] = [['l'], ['a'], ['v'], ['l', 'a'], ['l', 'v'], ['a', 'v'], ['l', 'a', 'v']];
-
-/**
- * Modality Stochastic Missing (spec §4.2): per sample, an available set drawn uniformly from the 7
- * non-empty subsets; the others are zeroed; each remaining frame is dropped with probability p,
- * p ~ U[0, 1) drawn per sample.
- */
-export function msmMasks(n: number, T: number, rng: Rng): ModalityMasks {
-  const out = {} as ModalityMasks;
-  for (const m of MODALITIES) out[m] = new Float32Array(n * T);
-  for (let i = 0; i < n; i++) {
-    const available = NON_EMPTY_SUBSETS[rng.int(NON_EMPTY_SUBSETS.length)]!;
-    const p = rng.next();
-    for (const m of available) {
-      const row = out[m];
-      for (let t = 0; t < T; t++) row[i * T + t] = rng.next() < p ? 0 : 1;
-    }
-  }
-  return out;
 }
 
 /** Applies a [n, T] frame mask to [n, T, d] features in place. */

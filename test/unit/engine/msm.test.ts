@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { corrupt, drawMsmMasks, presentRows } from '../../../src-main/engine/methods/hrlf';
+import { subsetBitmasks } from '../../../src-main/engine/methods/hrlf/msm';
 import { createRng } from '../../../src-main/engine/random';
 import { useBackend } from './helpers/backends';
 
@@ -53,5 +54,35 @@ describe('Modality Stochastic Missing', () => {
     }
     expect(presentRows(drawMsmMasks(4, 6, createRng('m')))).toEqual(first.rows);
     tf.dispose([x, first.inputs.l, first.inputs.a, first.inputs.v, again.inputs.l, again.inputs.a, again.inputs.v]);
+  });
+});
+
+describe('MSM restricted by a scenario', () => {
+  it('draws only the allowed subsets and drops at most maxDrop of the frames', () => {
+    const options = { subsets: subsetBitmasks('a;l,a,v'), maxDrop: 0.5 };
+    expect(options.subsets).toEqual([2, 7]);
+    const n = 400;
+    const t = 50;
+    const masks = drawMsmMasks(n, t, createRng(3), options);
+    let dropped = 0;
+    let kept = 0;
+    for (let i = 0; i < n; i++) {
+      const present = (m: Float32Array): boolean => m.subarray(i * t, (i + 1) * t).some((x) => x === 1);
+      const set = [present(masks.l), present(masks.a), present(masks.v)];
+      expect([JSON.stringify([false, true, false]), JSON.stringify([true, true, true])]).toContain(JSON.stringify(set));
+      for (let f = 0; f < t; f++) {
+        if (masks.a[i * t + f] === 1) kept++;
+        else dropped++;
+      }
+    }
+    // p ~ U[0, 0.5): about a quarter of the audio frames are dropped, never more than half overall.
+    expect(dropped / (dropped + kept)).toBeGreaterThan(0.18);
+    expect(dropped / (dropped + kept)).toBeLessThan(0.32);
+  });
+
+  it('with the spec settings draws exactly what the default draws', () => {
+    const a = drawMsmMasks(20, 8, createRng('same'));
+    const b = drawMsmMasks(20, 8, createRng('same'), { subsets: subsetBitmasks('l;a;v;l,a;l,v;a,v;l,a,v'), maxDrop: 1 });
+    expect(Array.from(b.v)).toEqual(Array.from(a.v));
   });
 });

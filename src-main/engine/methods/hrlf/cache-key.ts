@@ -1,19 +1,10 @@
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '../../../../src-shared/canonical-json';
 import type { DataShape } from '../../types';
 import type { HrlfConfig } from './config';
 
 /** Bump when the teacher's computation changes, so stale cached teachers are not reused. */
 const TEACHER_VERSION = 'hrlf-teacher/1';
-
-/** JSON with sorted object keys, so equal values always hash equally. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
 
 /**
  * Identifies a trained teacher: data shape, seed, and exactly the knobs the teacher phase reads.
@@ -39,5 +30,5 @@ export function teacherCacheKey(shape: DataShape, config: HrlfConfig, seed: numb
     // FRF settings matter only when the teacher has the factorisation and the term is on.
     frf: factorised && config.lambdaFrf > 0 ? { lambda: config.lambdaFrf, stopGrad: config.stopGradFrfTargets, distance: config.frfDistance } : null,
   };
-  return `hrlf-teacher:${createHash('sha256').update(canonical(key)).digest('hex').slice(0, 32)}`;
+  return `hrlf-teacher:${createHash('sha256').update(canonicalJson(key)).digest('hex').slice(0, 32)}`;
 }

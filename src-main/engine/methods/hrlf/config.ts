@@ -37,6 +37,16 @@ export const hrlfConfigFields = {
   stopGradFrfTargets: z.boolean().default(true),
   /** 'l2': per-sample L2 norm averaged over the batch (paper); 'mse': mean squared error. */
   frfDistance: z.enum(['l2', 'mse']).default('l2'),
+  /**
+   * MSM for the student [fill]: the available-modality sets drawn from (';'-separated, each a
+   * ','-separated subset of l, a, v) and the upper bound of the frame-drop ratio p ~ U[0, max).
+   * A scenario (e.g. "only audio missing, p up to 0.5") sets these; the teacher never reads them.
+   */
+  msmSubsets: z
+    .string()
+    .regex(/^(l|a|v|l,a|l,v|a,v|l,a,v)(;(l|a|v|l,a|l,v|a,v|l,a,v))*$/, "';'-separated subsets of l,a,v in l,a,v order, e.g. 'l,v;l,a,v'")
+    .default('l;a;v;l,a;l,v;a,v;l,a,v'),
+  msmMaxDrop: z.number().min(0).max(1).default(1),
 };
 
 type Fields = typeof hrlfConfigFields;

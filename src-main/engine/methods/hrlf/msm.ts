@@ -15,7 +15,23 @@ export interface MsmMasks {
  * and each frame of an available one is dropped with probability p ~ U[0, 1), one p per sample.
  * Draw order (sample-major: subset, p, then L, A, V frames) is part of reproducibility.
  */
-export function drawMsmMasks(batch: number, length: number, rng: Rng): MsmMasks {
+export interface MsmOptions {
+  /** Allowed available-modality sets as bitmasks (bit 0 = L, 1 = A, 2 = V), ascending. Default: all 7. */
+  subsets: readonly number[];
+  /** p is drawn from U[0, maxDrop); 1 is the spec's U[0, 1). */
+  maxDrop: number;
+}
+
+export const MSM_SPEC: MsmOptions = { subsets: [1, 2, 3, 4, 5, 6, 7], maxDrop: 1 };
+
+/** 'l;a,v;l,a,v' → ascending bitmasks; the spec's seven subsets give MSM_SPEC's draws exactly. */
+export function subsetBitmasks(spec: string): number[] {
+  const bit: Record<string, number> = { l: 1, a: 2, v: 4 };
+  const masks = spec.split(';').map((set) => set.split(',').reduce((m, x) => m | (bit[x.trim()] ?? 0), 0));
+  return [...new Set(masks)].sort((a, b) => a - b);
+}
+
+export function drawMsmMasks(batch: number, length: number, rng: Rng, options: MsmOptions = MSM_SPEC): MsmMasks {
   const masks: MsmMasks = {
     l: new Float32Array(batch * length),
     a: new Float32Array(batch * length),
@@ -23,8 +39,8 @@ export function drawMsmMasks(batch: number, length: number, rng: Rng): MsmMasks 
   };
   const order = [masks.l, masks.a, masks.v];
   for (let b = 0; b < batch; b++) {
-    const subset = 1 + rng.int(7);
-    const p = rng.next();
+    const subset = options.subsets[rng.int(options.subsets.length)]!;
+    const p = rng.next() * options.maxDrop;
     order.forEach((mask, m) => {
       if ((subset & (1 << m)) === 0) return;
       for (let t = 0; t < length; t++) mask[b * length + t] = rng.next() >= p ? 1 : 0;
@@ -56,8 +72,8 @@ export function presentRows(masks: MsmMasks): { l: Int32Array; a: Int32Array; v:
  * MSM-corrupted copy of a batch's inputs (masks drawn from `rng`) and, per modality, the rows
  * that can still be non-zero, which the encoders use to skip the zeroed ones.
  */
-export function corrupt(inputs: Inputs, rng: Rng): { inputs: Inputs; rows: { l: Int32Array; a: Int32Array; v: Int32Array } } {
+export function corrupt(inputs: Inputs, rng: Rng, options: MsmOptions = MSM_SPEC): { inputs: Inputs; rows: { l: Int32Array; a: Int32Array; v: Int32Array } } {
   const [b, t] = inputs.l.shape;
-  const masks = drawMsmMasks(b, t, rng);
+  const masks = drawMsmMasks(b, t, rng, options);
   return { inputs: applyMasks(inputs, masks), rows: presentRows(masks) };
 }

@@ -7,7 +7,7 @@ import { discriminatorLr, type HrlfConfig } from './config';
 import type { Discriminator, StatisticsNetwork } from './critics';
 import { halDiscriminatorLoss } from './losses/hal';
 import { permutationMatrix } from './losses/hmi';
-import { corrupt } from './msm';
+import { corrupt, subsetBitmasks, type MsmOptions } from './msm';
 import type { HrlfNetwork } from './network';
 import { studentObjective } from './objective';
 import { multiScale, scaleRows } from './scales';
@@ -32,6 +32,7 @@ export class StudentPhase implements Phase {
   readonly name = 'student';
   readonly epochs: number;
   readonly batchSize: number;
+  private readonly msm: MsmOptions;
   private readonly adam: Adam;
   private readonly discAdam: Adam | null;
 
@@ -42,6 +43,7 @@ export class StudentPhase implements Phase {
   ) {
     this.epochs = config.epochs;
     this.batchSize = config.batchSize;
+    this.msm = { subsets: subsetBitmasks(config.msmSubsets), maxDrop: config.msmMaxDrop };
     this.adam = new Adam([...parts.student.variables(), ...variablesOf(...parts.critics)], { lr: config.lr });
     this.discAdam =
       parts.discriminators.length > 0 ? new Adam(variablesOf(...parts.discriminators), { lr: discriminatorLr(config) }) : null;
@@ -52,7 +54,7 @@ export class StudentPhase implements Phase {
     const { teacher, discriminators } = this.parts;
     return tidyTerms(() => {
       // Host randomness in a fixed order: MSM masks, HMI permutations, then dropout seeds.
-      const corrupted = corrupt(batch, rng);
+      const corrupted = corrupt(batch, rng, this.msm);
       const permutations = this.drawPermutations(batch.y.shape[0], rng);
       const teacherOut = teacher.forward(batch, EVAL);
       const teacherScales = multiScale(teacherOut);
@@ -88,7 +90,7 @@ export class StudentPhase implements Phase {
     tuneWasmKernels();
     const { teacher, discriminators } = this.parts;
     return tidyTerms(() => {
-      const corrupted = corrupt(batch, rng);
+      const corrupted = corrupt(batch, rng, this.msm);
       const permutations = this.drawPermutations(batch.y.shape[0], rng);
       const teacherOut = teacher.forward(batch, EVAL);
       const teacherScales = multiScale(teacherOut);
