@@ -114,63 +114,14 @@ export interface RunDetail extends RunSummary {
 
 /* ---------------------------------------------------------------------------------------------
  * Datasets in detail: the import's validation report, the inspector's view of one dataset, and
- * one sample for display. The report mirrors the engine importer's ImportReport field for field
- * (src-main/engine/data/import/report.ts); the services check assignability at compile time, so
- * the two cannot drift apart silently. It lives here because the renderer may not import engine code.
+ * one sample for display. The report types are the engine importer's own (it aliases them in
+ * src-main/engine/data/import/report.ts); they live here because the renderer may not import engine code.
  * ------------------------------------------------------------------------------------------- */
 
-export interface ModalityReportData {
-  key: string;
-  sourceDtype: string;
-  shape: number[];
-  nan: number;
-  posInf: number;
-  negInf: number;
-  allZeroSamples: number;
-  min: number;
-  max: number;
-}
 
-export interface RegressionLabelReportData {
-  task: 'regression';
-  key: string;
-  sourceShape: number[];
-  min: number;
-  max: number;
-  mean: number;
-  negative: number;
-  zero: number;
-  positive: number;
-  halfPoints: number;
-  /** Samples per Acc-7 class −3 … 3 (index 0 is −3). */
-  classCounts: number[];
-}
 
-export interface ClassificationLabelReportData {
-  task: 'classification';
-  key: string;
-  sourceShape: number[];
-  positives: Record<Emotion, number>;
-  positivesPerSample: Record<string, number>;
-}
 
-export interface SplitReportData {
-  key: string;
-  n: number;
-  expectedN: number | null;
-  modalities: Record<Modality, ModalityReportData>;
-  labels: RegressionLabelReportData | ClassificationLabelReportData;
-  ids: { source: 'file' | 'generated'; duplicatesWithinSplit: number };
-  lengthHistogram: Record<string, number>;
-}
 
-/** A modality's feature dim beside the HRLF paper's (§4.2: 300/74/35), with why they differ. */
-export interface DimComparison {
-  detected: number;
-  paper: number;
-  matchesPaper: boolean;
-  note: string | null;
-}
 
 /** One computational sequence a .csd folder import used, and why it was given its role. */
 export interface CsdSequenceData {
@@ -223,26 +174,111 @@ export interface CsdImportData {
   alignment: CsdAlignmentData;
 }
 
+
+export interface ModalityReportData {
+  /** Key in the file, e.g. 'audio'. */
+  key: string;
+  /** numpy dtype in the file, e.g. '<f8'; the imported data is float32. */
+  sourceDtype: string;
+  /** [N, T, D] as found. */
+  shape: number[];
+  /** Non-finite values found; each was replaced by 0 (datasets.md §1.1). */
+  nan: number;
+  posInf: number;
+  negInf: number;
+  /** Samples whose whole [T, D] block is zero (after replacement). */
+  allZeroSamples: number;
+  min: number;
+  max: number;
+}
+
+export interface RegressionLabelReportData {
+  task: 'regression';
+  key: string;
+  sourceShape: number[];
+  min: number;
+  max: number;
+  mean: number;
+  negative: number;
+  zero: number;
+  positive: number;
+  /** Labels ending in .5, where round-half-even and Math.round disagree about the class. */
+  halfPoints: number;
+  /** Samples per Acc-7 class −3 … 3 (index 0 is −3): round-half-even of clip(y, −3, 3), as numpy does. */
+  classCounts: number[];
+}
+
+export interface ClassificationLabelReportData {
+  task: 'classification';
+  key: string;
+  sourceShape: number[];
+  /** Samples with each emotion present (IEMOCAP_EMOTIONS order). */
+  positives: Record<Emotion, number>;
+  /** How many emotions each sample has present: keys '0', '1', '2+'. Not guaranteed to be one. */
+  positivesPerSample: Record<string, number>;
+}
+
+export type LabelReportData = RegressionLabelReportData | ClassificationLabelReportData;
+
+export interface SplitReportData {
+  /** Key of the split in the file ('valid', or an alias such as 'dev'). */
+  key: string;
+  n: number;
+  /** Commonly published count for the detected kind, or null when unknown. */
+  expectedN: number | null;
+  modalities: Record<Modality, ModalityReportData>;
+  labels: LabelReportData;
+  ids: { source: 'file' | 'generated'; duplicatesWithinSplit: number };
+  /** Valid sequence length (T minus padding rows of the text) → number of samples. */
+  lengthHistogram: Record<string, number>;
+}
+
+export interface DimComparison {
+  detected: number;
+  paper: number;
+  matchesPaper: boolean;
+  /** Why they differ, when known (e.g. MOSI's 5/20 after feature selection). */
+  note: string | null;
+}
+
 export interface DatasetReport {
   file: string;
   bytes: number;
   sha256: string;
+  /** Name of the published release the hash matches (MMSA), else null. A mismatch is not an error. */
   verifiedRelease: string | null;
-  /** 'csd': a folder of CMU-SDK computational sequences, word-aligned on import (see `csd`). */
   format: 'mult' | 'mmsa' | 'csd';
   formatReason: string;
   kind: DatasetKind;
   kindReason: string;
   task: Task;
-  /** For 'csd' imports: protocol 0 and numpyWriter 'none (HDF5)'; the sequences are under `csd`. */
-  pickle: { protocol: number; numpyWriter: string; globals: string[] };
+  pickle: {
+    protocol: number;
+    /** 'numpy 1.x' (numpy.core.*), 'numpy 2.x' (numpy._core.*), or 'unknown'. */
+    numpyWriter: string;
+    globals: string[];
+  };
+  /** A folder of CMU-SDK computational sequences: the files used and what the word alignment did. */
   csd?: CsdImportData;
   T: number;
   dims: Record<Modality, DimComparison>;
-  padding: { side: 'front' | 'end' | 'none' | 'mixed'; convertedToFront: boolean };
+  padding: {
+    /** Where the zero rows were in the file: MulT pads in front, MMSA at the end. */
+    side: 'front' | 'end' | 'none' | 'mixed';
+    /** True when rows were moved to the workbench convention (front padding). */
+    convertedToFront: boolean;
+  };
   splits: Record<Split, SplitReportData>;
-  ids: { duplicatesAcrossSplits: number; examples: string[]; videosInSeveralSplits: number; videoExamples: string[] };
+  ids: {
+    duplicatesAcrossSplits: number;
+    examples: string[];
+    /** Video ids (before '$_$' or the first '|' field) found in more than one split. */
+    videosInSeveralSplits: number;
+    videoExamples: string[];
+  };
+  /** Things worth a look that did not stop the import. */
   warnings: string[];
+  /** Differences from the paper's setup that a run on this data inherits. */
   deviations: string[];
 }
 
@@ -302,4 +338,30 @@ export interface DatasetSample {
   /** Regression: [y]; IEMOCAP: 0/1 per emotion in IEMOCAP_EMOTIONS order. */
   label: number[];
   modalities: Record<Modality, SampleMatrix>;
+}
+
+/** One sample with a mask applied, for the scenario builder's preview. */
+export interface MaskedSample {
+  modalities: Record<Modality, SampleMatrix>;
+  /** Kept frames among the sample's valid (non-padding) frames, per modality. */
+  keptFrames: Record<Modality, number>;
+  validFrames: Record<Modality, number>;
+}
+
+/**
+ * A test sample before and after a scenario's masks, computed with the engine's own mask functions:
+ * `evaluation` is the mask the engine evaluates that sample under (inter condition × intra ratio,
+ * with the scenario's mask seed); `training` is one MSM draw with the scenario's training settings.
+ * The masked matrices keep the original's colour range so that the pictures compare.
+ */
+export interface ScenarioPreview {
+  dataset: string;
+  split: 'test';
+  index: number;
+  n: number;
+  sampleId: string;
+  label: number[];
+  original: Record<Modality, SampleMatrix>;
+  evaluation: MaskedSample & { condition: string; p: number; maskSeed: number };
+  training: MaskedSample & { subset: string; p: number; msmSeed: number };
 }
