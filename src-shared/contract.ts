@@ -4,8 +4,8 @@
  * are all derived from this object, so an operation cannot exist on one side only.
  */
 import { z } from 'zod';
-import { DATASET_KINDS, SPLITS } from './domain';
-import type { AppInfo, DatasetDetail, DatasetImportResult, DatasetSample, DatasetSummary, MethodSummary, ProjectionView, QueueState, RunDetail, RunSummary } from './models';
+import { DATASET_KINDS, INTER_CONDITIONS, SPLITS } from './domain';
+import type { AppInfo, DatasetDetail, DatasetImportResult, DatasetSample, DatasetSummary, MethodSummary, ProjectionView, QueueState, RunDetail, RunSummary, ScenarioPreview } from './models';
 import { BACKENDS } from './models';
 import { ScenarioSpecSchema, type ScenarioSummary } from './results/scenario';
 import {
@@ -90,6 +90,19 @@ export const ScenarioSaveInput = z.strictObject({
   replace: z.boolean().optional(),
 });
 export type ScenarioSaveInput = z.input<typeof ScenarioSaveInput>;
+
+/** One test sample of a dataset before and after a scenario's evaluation mask and one MSM draw. */
+export const ScenarioPreviewInput = z.strictObject({
+  dataset: datasetId,
+  /** Row of the test split: evaluation masks are drawn for the test split. */
+  index: z.number().int().min(0).default(0),
+  spec: ScenarioSpecSchema,
+  condition: z.enum(INTER_CONDITIONS),
+  p: z.number().min(0).max(1),
+  /** Seed of the illustrative MSM draw (training draws come from the run's own stream). */
+  msmSeed: seed.default(0),
+});
+export type ScenarioPreviewInput = z.input<typeof ScenarioPreviewInput>;
 
 /** methods × datasets × seeds × config variants under a scenario; everything is validated before anything is queued. */
 export const ExperimentCreateInput = z.strictObject({
@@ -214,6 +227,7 @@ export const contract = {
   'projections.compute': request<ProjectionView>()(ProjectionInput),
   'scenarios.list': request<ScenarioSummary[]>()(z.strictObject({})),
   'scenarios.save': request<ScenarioSummary>()(ScenarioSaveInput),
+  'scenarios.preview': request<ScenarioPreview>()(ScenarioPreviewInput),
   'experiments.create': request<ExperimentDetail>()(ExperimentCreateInput),
   'experiments.list': request<ExperimentSummary[]>()(z.strictObject({})),
   'experiments.get': request<ExperimentDetail>()(z.strictObject({ id })),

@@ -25,6 +25,7 @@ import { codeVersion, packageVersion } from './provenance';
 import { ReproduceService } from './reproduce';
 import { ProjectionService } from './projections';
 import { RunService } from './runs';
+import { previewScenario } from './scenario-preview';
 import { ScenarioService } from './scenarios';
 import { detail, summarize } from './summaries';
 
@@ -94,6 +95,7 @@ export class Workbench {
       'projections.compute': (input) => this.projections.compute(input),
       'scenarios.list': () => this.scenarios.list(),
       'scenarios.save': (input) => this.scenarios.save(input),
+      'scenarios.preview': (input) => previewScenario(this.catalog.samplePath(input.dataset), input),
       'experiments.create': (input) => this.experiments.create(input, { schedule }),
       'experiments.list': () => this.experiments.list(),
       'experiments.get': ({ id }) => this.experiments.get(id),
@@ -127,7 +129,7 @@ export class Workbench {
         // The run form calls it 'dataset'; the dataset operations call it 'id'.
         return { ok: false, error: { code: 'not_found', message: err.message, field: name.startsWith('datasets.') ? 'id' : 'dataset' } };
       }
-      if (err instanceof DatasetNotReady) return { ok: false, error: { code: 'not_found', message: err.message, field: 'id' } };
+      if (err instanceof DatasetNotReady) return { ok: false, error: { code: 'not_found', message: err.message, field: name.startsWith('datasets.') ? 'id' : 'dataset' } };
       if (err instanceof SampleIndexError) return { ok: false, error: { code: 'invalid_input', message: err.message, field: 'index' } };
       return { ok: false, error: toContractError(err) };
     }

@@ -97,21 +97,41 @@ export function toMatrix(block: Float32Array, T: number, d: number): SampleMatri
   };
 }
 
-export function readSample(path: string, split: Split, index: number): RawSample {
+/** A sample's raw [T, d] blocks (unpooled), for views that transform the frames before display. */
+export interface RawBlocks {
+  n: number;
+  T: number;
+  /** The dataset's name in its header: the key its evaluation masks are drawn under. */
+  name: string;
+  sampleId: string;
+  label: number[];
+  dims: Record<Modality, number>;
+  blocks: Record<Modality, Float32Array>;
+}
+
+export function readSampleBlocks(path: string, split: Split, index: number): RawBlocks {
   const h = readDatasetHeader(path);
   const n = h.splits[split].n;
   if (index >= n) throw new SampleIndexError(`${split} has ${n} samples (index 0 to ${n - 1}); got index ${index}`);
   const fd = openSync(path, 'r');
   try {
-    const modalities = {} as Record<Modality, SampleMatrix>;
+    const blocks = {} as Record<Modality, Float32Array>;
+    const dims = {} as Record<Modality, number>;
     MODALITIES.forEach((m, i) => {
       const d = h.dims[i]!;
-      const block = readFloats(fd, blockOffset(h, split, m) + 4 * index * h.T * d, h.T * d);
-      modalities[m] = toMatrix(block, h.T, d);
+      dims[m] = d;
+      blocks[m] = readFloats(fd, blockOffset(h, split, m) + 4 * index * h.T * d, h.T * d);
     });
     const label = Array.from(readFloats(fd, blockOffset(h, split, 'y') + 4 * index * h.labelDim, h.labelDim), (y) => Number(y.toFixed(4)));
-    return { n, sampleId: h.splits[split].ids[index] ?? String(index), label, modalities };
+    return { n, T: h.T, name: h.name, sampleId: h.splits[split].ids[index] ?? String(index), label, dims, blocks };
   } finally {
     closeSync(fd);
   }
+}
+
+export function readSample(path: string, split: Split, index: number): RawSample {
+  const raw = readSampleBlocks(path, split, index);
+  const modalities = {} as Record<Modality, SampleMatrix>;
+  for (const m of MODALITIES) modalities[m] = toMatrix(raw.blocks[m], raw.T, raw.dims[m]);
+  return { n: raw.n, sampleId: raw.sampleId, label: raw.label, modalities };
 }

@@ -87,6 +87,11 @@ export class DatasetCatalog {
 
   /** One sample's three modalities, read from the stored file without loading the dataset. */
   sample(id: string, split: Split, index: number): DatasetSample {
+    return { id, split, index, ...readSample(this.samplePath(id), split, index) };
+  }
+
+  /** The stored file of a dataset whose samples can be read now (a built-in only after its first run). */
+  samplePath(id: string): string {
     const summary = this.summary(id);
     const row = this.store.datasets.get(id);
     if (!row || !existsSync(row.path)) {
@@ -94,7 +99,7 @@ export class DatasetCatalog {
         summary.builtin ? `${id} is generated on first use (its first run); no sample to show yet` : `the file of ${id} (${row?.path ?? '?'}) is missing; import it again`,
       );
     }
-    return { id, split, index, ...readSample(row.path, split, index) };
+    return row.path;
   }
 
   /** Imports a dataset file (parsing in an engine process); an earlier import of the same bytes is reused. */

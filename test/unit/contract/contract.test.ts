@@ -21,6 +21,7 @@ describe('contract', () => {
       'projections.compute',
       'scenarios.list',
       'scenarios.save',
+      'scenarios.preview',
       'experiments.create',
       'experiments.list',
       'experiments.get',
