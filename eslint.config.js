@@ -39,6 +39,8 @@ export default tseslint.config(
   },
   {
     files: ['src-renderer/**'],
+    // The renderer runs in a browser page (Chromium or Electron's sandboxed renderer).
+    languageOptions: { globals: globals.browser },
     rules: restrict(
       [...nodeBuiltins, 'electron', '**/src-main/**', 'better-sqlite3', 'ws', '@tensorflow/*'],
       'The renderer talks to main only through the injected contract client.',

@@ -4,6 +4,6 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
-const files = ['browser.test.mjs', 'datasets.test.mjs', 'electron.test.mjs'].map((f) => join(root, 'test', 'e2e', f));
+const files = ['browser.test.mjs', 'datasets.test.mjs', 'study.test.mjs', 'electron.test.mjs'].map((f) => join(root, 'test', 'e2e', f));
 const r = spawnSync(process.execPath, ['--test', '--test-concurrency=1', ...files], { cwd: root, stdio: 'inherit' });
 process.exit(r.status ?? 1);

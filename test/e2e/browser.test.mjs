@@ -28,6 +28,7 @@ test('launches a run from the UI and shows its result', { timeout: 240_000 }, as
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
 
   await page.goto(server.url);
+  await page.getByTestId('nav-runs').click();
   await page.getByTestId('launch-dataset').locator('option', { hasText: 'synth-mosi' }).waitFor({ state: 'attached' });
   await page.getByTestId('launch-dataset').selectOption('synth-mosi');
   await page.getByTestId('launch-method').selectOption('lf-linear');

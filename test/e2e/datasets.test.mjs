@@ -64,7 +64,7 @@ test('imports a dataset from the UI and inspects it', { timeout: 120_000 }, asyn
   await page.getByTestId('dataset-row-synth-mosei').click();
   await page.getByTestId('sample-error').filter({ hasText: 'generated on first use' }).waitFor();
   await page.getByTestId('dataset-close').click();
-  await page.getByTestId('runs').waitFor();
+  await page.getByTestId('dataset-inspector').waitFor({ state: 'detached' });
 
   assert.deepEqual(problems, []);
 });

@@ -1,0 +1,62 @@
+import { createPinia, setActivePinia } from 'pinia';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { ExperimentResults, ExportDocument } from '../../../src-shared/results/types';
+import { ClientError } from '../../../src-renderer/client/errors';
+import { provideClient } from '../../../src-renderer/stores/client';
+import { useResultsStore } from '../../../src-renderer/stores/results';
+import { FakeClient } from './fake-client';
+
+let client: FakeClient;
+
+beforeEach(() => {
+  setActivePinia(createPinia());
+  client = new FakeClient()
+    .handle('experiments.results', (i: { id: number; reference?: string | null }) => ({ experiment: { id: i.id }, reference: i.reference ?? 'own' }) as unknown as ExperimentResults)
+    .handle('experiments.export', (i: { format: string }) => ({ format: i.format, filename: `experiment-1.${i.format}`, mimeType: 'text/plain', content: `${i.format} content` }) as ExportDocument);
+  provideClient(client);
+});
+
+describe('results store', () => {
+  it('asks with the chosen options; an unset reference means the experiment’s own', async () => {
+    const store = useResultsStore();
+    await store.load(1);
+    expect(client.calls[0]?.input).toEqual({ id: 1, test: 'welch', metric: 'f1_non0', marks: 'avg' });
+    expect(store.results?.reference).toBe('own');
+    await store.load(1, { reference: null, test: 'paired', table: 3 });
+    expect(client.calls[1]?.input).toEqual({ id: 1, test: 'paired', metric: 'f1_non0', marks: 'avg', reference: null, table: 3 });
+  });
+
+  it('keeps only the newest answer', async () => {
+    const resolvers: ((r: ExperimentResults) => void)[] = [];
+    client.handle('experiments.results', () => new Promise<ExperimentResults>((resolve) => resolvers.push(resolve)));
+    const store = useResultsStore();
+    const a = store.load(1);
+    const b = store.load(2);
+    resolvers[1]!({ experiment: { id: 2 } } as unknown as ExperimentResults);
+    await b;
+    resolvers[0]!({ experiment: { id: 1 } } as unknown as ExperimentResults);
+    await a;
+    expect(store.results?.experiment.id).toBe(2);
+    expect(store.experimentId).toBe(2);
+  });
+
+  it('exports with the same options and keeps each format', async () => {
+    const store = useResultsStore();
+    await store.load(1, { reference: 'hrlf' });
+    const doc = await store.exportAs('latex', true);
+    expect(doc?.content).toBe('latex content');
+    expect(client.calls.at(-1)?.input).toMatchObject({ id: 1, format: 'latex', paperRows: true, reference: 'hrlf' });
+    await store.exportAs('csv');
+    expect(Object.keys(store.exports).sort()).toEqual(['csv', 'latex']);
+  });
+
+  it('shows a refused export', async () => {
+    client.handle('experiments.export', () => {
+      throw new ClientError({ code: 'conflict', message: 'experiment 1 has no finished runs: nothing to export' });
+    });
+    const store = useResultsStore();
+    await store.load(1);
+    expect(await store.exportAs('csv')).toBeNull();
+    expect(store.exportError).toMatch(/no finished runs/);
+  });
+});
