@@ -1,8 +1,8 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import type { ExperimentCreateInput } from '../../src-shared/contract';
+import type { ExperimentCreateInput, ReproduceInput } from '../../src-shared/contract';
 import type { QueueState } from '../../src-shared/models';
-import type { ExperimentDetail, ExperimentSummary } from '../../src-shared/results/types';
+import type { ExperimentDetail, ExperimentSummary, ReproducePlan } from '../../src-shared/results/types';
 import { measurementOf, pairKey, type Measurement } from '../lib/eta';
 import { useClient } from './client';
 import { toFieldError, type FieldError } from './field-error';
@@ -20,6 +20,8 @@ export const useExperimentsStore = defineStore('experiments', () => {
   const queue = ref<QueueState | null>(null);
   const actionError = ref<string | null>(null);
   const measurements = ref<Record<string, Measurement>>({});
+  const plan = ref<ReproducePlan | null>(null);
+  const reproduceError = ref<FieldError | null>(null);
   let subscribed = false;
   let refreshTimer: ReturnType<typeof setTimeout> | null = null;
 
@@ -75,6 +77,32 @@ export const useExperimentsStore = defineStore('experiments', () => {
     }
   }
 
+  /** What reproducing a paper table would queue (datasets chosen, rows, runs); nothing is created. */
+  async function planReproduction(input: ReproduceInput): Promise<void> {
+    reproduceError.value = null;
+    try {
+      plan.value = await useClient().request('reproduce.plan', input);
+    } catch (err) {
+      plan.value = null;
+      reproduceError.value = toFieldError(err);
+    }
+  }
+
+  async function reproduce(input: ReproduceInput): Promise<ExperimentDetail | null> {
+    reproduceError.value = null;
+    try {
+      const started = await useClient().request('reproduce.start', input);
+      plan.value = started.plan;
+      selectedId.value = started.experiment.id;
+      detail.value = started.experiment;
+      await refresh();
+      return started.experiment;
+    } catch (err) {
+      reproduceError.value = toFieldError(err);
+      return null;
+    }
+  }
+
   /** Runs a queue or run action; a refused one (e.g. retrying a finished run) is shown, not thrown. */
   async function act(action: () => Promise<unknown>): Promise<void> {
     actionError.value = null;
@@ -111,5 +139,5 @@ export const useExperimentsStore = defineStore('experiments', () => {
     measurements.value = next;
   }
 
-  return { list, selectedId, selected, detail, createError, creating, queue, actionError, measurements, refresh, select, subscribe, create, pause, resume, cancelRun, retryRun, measure };
+  return { plan, reproduceError, planReproduction, reproduce, list, selectedId, selected, detail, createError, creating, queue, actionError, measurements, refresh, select, subscribe, create, pause, resume, cancelRun, retryRun, measure };
 });

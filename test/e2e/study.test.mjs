@@ -1,6 +1,6 @@
 // The whole study by pointing and clicking, in browser mode in a real Chromium: import a dataset
-// file, build a scenario with its masking preview, launch a 2-seed experiment (HRLF and one
-// ablation, 1 epoch per phase, on synth-mosi), follow it in the queue, read the results beside the
+// file, build a scenario with its masking preview, launch a 2-seed experiment (HRLF, one
+// ablation and the lf-linear baseline, 1 epoch per phase, on synth-mosi), follow it in the queue, read the results beside the
 // paper, the ablation bars, the group-by, a run's drill-down, the robustness curves and the
 // embeddings, and export LaTeX, CSV and the charts. Every screen is screenshotted into
 // test-results/; any console error or uncaught page error fails the test.
@@ -97,6 +97,7 @@ test('walks the full study in the browser', { timeout: 420_000 }, async () => {
   assert.match(await page.getByTestId('exp-methods-error').textContent(), /at least one method/);
   await page.getByTestId('exp-method-hrlf').check();
   await page.getByTestId('exp-method-hrlf-wo-hal').check();
+  await page.getByTestId('exp-method-lf-linear').check();
   await page.getByTestId('exp-dataset-synth-mosi').check();
   await page.getByTestId('exp-seeds').fill('1111-x');
   await page.getByTestId('exp-seeds-error').waitFor();
@@ -105,7 +106,7 @@ test('walks the full study in the browser', { timeout: 420_000 }, async () => {
   await page.getByTestId('exp-scenario').selectOption('audio-missing');
   await page.getByTestId('exp-reference').selectOption('hrlf');
   await page.getByTestId('exp-name').fill('study');
-  assert.match(await page.getByTestId('exp-run-count').textContent(), /^4 runs/);
+  assert.match(await page.getByTestId('exp-run-count').textContent(), /^6 runs/);
   await page.getByTestId('exp-estimate').filter({ hasText: 'no measurement yet' }).waitFor();
   await page.getByTestId('exp-launch').click();
   await page.getByTestId('experiment-runs').waitFor();
@@ -119,9 +120,9 @@ test('walks the full study in the browser', { timeout: 420_000 }, async () => {
   await page.locator('[data-testid^=live-loss-] canvas').first().waitFor({ timeout: 120_000 });
   await shot('03-queue-running');
   const row = page.locator('[data-testid^=experiment-row-]').first();
-  await row.getByTestId('experiment-finished').filter({ hasText: /^4$/ }).waitFor({ timeout: 300_000 });
+  await row.getByTestId('experiment-finished').filter({ hasText: /^6$/ }).waitFor({ timeout: 300_000 });
   const statuses = await page.getByTestId('exp-run-status').allTextContents();
-  assert.deepEqual(statuses, ['finished', 'finished', 'finished', 'finished']);
+  assert.deepEqual(statuses, Array(6).fill('finished'));
   await shot('04-queue-finished');
 
   // The estimate now comes from the measured runs.
@@ -143,7 +144,7 @@ test('walks the full study in the browser', { timeout: 420_000 }, async () => {
   await page.getByTestId('ablation-chart-synth-mosi').locator('canvas').first().waitFor();
   await page.getByTestId('group-by-key').selectOption('method');
   const groups = await page.getByTestId('group-by-table').locator('tbody tr').count();
-  assert.equal(groups, 2, 'one group-by row per method');
+  assert.equal(groups, 3, 'one group-by row per method');
   await shot('05-results');
 
   // Charts export as PNG and as real SVG.
@@ -194,13 +195,13 @@ test('walks the full study in the browser', { timeout: 420_000 }, async () => {
   await page.getByTestId('emb-algorithm').selectOption('pca');
   await page.getByTestId('emb-project').click();
   const cells = page.locator('[data-testid^=emb-cell-]');
-  assert.equal(await cells.count(), 2, 'one panel per method');
-  for (let i = 0; i < 2; i++) await cells.nth(i).locator('canvas').first().waitFor({ timeout: 90_000 });
+  assert.equal(await cells.count(), 3, 'one panel per method');
+  for (let i = 0; i < 3; i++) await cells.nth(i).locator('canvas').first().waitFor({ timeout: 90_000 });
   await shot('09-embeddings');
 
   // 8. The runs screen lists the experiment's runs.
   await page.getByTestId('nav-runs').click();
-  assert.equal(await page.locator('[data-testid^=run-row-]').count(), 4);
+  assert.equal(await page.locator('[data-testid^=run-row-]').count(), 6);
   await shot('10-runs');
 
   assert.deepEqual(problems, []);
