@@ -110,6 +110,8 @@ export interface RunDetail extends RunSummary {
   evaluations: EvaluationRecord[];
   /** Conditions under which the fused representation was stored (for the embedding view). */
   representations: string[];
+  /** The frozen teacher's test metrics under the complete condition (HRLF), else null. */
+  teacherMetrics?: MetricRecord | Record<string, MetricRecord> | null;
 }
 
 /* ---------------------------------------------------------------------------------------------

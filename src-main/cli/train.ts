@@ -57,6 +57,7 @@ export function runDocument(run: RunDetail): Record<string, unknown> {
     datasetSha256: run.datasetSha256,
     inter,
     intra,
+    teacher: run.teacherMetrics ?? null,
   };
 }
 
@@ -80,6 +81,10 @@ function printReport(run: RunDetail): void {
         }),
       ) + '\n(metrics as fractions in [0, 1])\n',
     );
+    const t = (run.teacherMetrics ?? null) as MetricRecord | null;
+    if (t && typeof t.f1_non0 === 'number') {
+      process.stdout.write(`teacher (complete data, frozen): MAE ${fixed(t.mae)}  Corr ${fixed(t.corr)}  F1 non0 ${fixed(t.f1_non0)}\n`);
+    }
   } else if (first) {
     const emotions = Object.keys(first);
     process.stdout.write(

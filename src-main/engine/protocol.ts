@@ -69,6 +69,7 @@ export type ChildMessage =
   | { type: 'phase-reused'; phase: string; cacheFile: string; epochs: number }
   | { type: 'evaluated'; protocol: 'inter' | 'intra'; condition: string; metrics: MetricRecord | Record<string, MetricRecord>; predictions: number[]; width: number; labels: number[] }
   | { type: 'representation'; condition: string; values: number[]; width: number; labels: number[] }
+  | { type: 'teacher-evaluated'; metrics: MetricRecord | Record<string, MetricRecord> }
   | { type: 'done'; outcome: 'completed' | 'collapsed'; message: string | null; timings: Record<string, number> }
   | { type: 'cancelled' }
   | { type: 'generated'; sha256: string }

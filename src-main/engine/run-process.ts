@@ -73,7 +73,8 @@ async function run(spec: RunSpec, port: Port, isCancelled: () => boolean): Promi
   }
   const tTrained = performance.now();
   const labels = Array.from(data.test.y);
-  const { results, representations } = evaluate(instance, data, spec.maskSeed);
+  const { results, representations, teacher } = evaluate(instance, data, spec.maskSeed);
+  if (teacher) port.send({ type: 'teacher-evaluated', metrics: teacher });
   for (const r of results) {
     port.send({ type: 'evaluated', protocol: r.protocol, condition: r.condition, metrics: r.metrics, predictions: Array.from(r.predictions), width: r.width, labels: r.width ? labels : [] });
   }

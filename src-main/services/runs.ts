@@ -292,6 +292,9 @@ export class RunService {
           }
         })();
         return false;
+      case 'teacher-evaluated':
+        this.store.runs.setTeacherMetrics(id, msg.metrics);
+        return false;
       case 'representation':
         this.store.runs.addRepresentation(id, msg.condition, Float32Array.from(msg.labels), Float32Array.from(msg.values), msg.width);
         return false;

@@ -56,5 +56,6 @@ export function detail(store: Store, row: RunRow): RunDetail {
     epochs: store.runs.epochs(row.id),
     evaluations: store.runs.evaluations(row.id),
     representations: store.runs.representations(row.id).map((r) => r.condition),
+    teacherMetrics: store.runs.teacherMetrics(row.id) as RunDetail['teacherMetrics'] ?? null,
   };
 }

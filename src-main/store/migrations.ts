@@ -120,4 +120,9 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE runs ADD COLUMN mask_seed INTEGER;
   CREATE INDEX runs_by_experiment ON runs(experiment_id);
   `,
+  // 4: the teacher's test metrics under the complete condition, for methods that distil from one
+  // (HRLF): the student's complete-condition score is judged against it
+  `
+  ALTER TABLE runs ADD COLUMN teacher_metrics TEXT;
+  `,
 ];

@@ -159,6 +159,15 @@ export class RunsRepo {
     return info.changes === 1;
   }
 
+  setTeacherMetrics(id: number, metrics: unknown): void {
+    this.db.prepare('UPDATE runs SET teacher_metrics = ? WHERE id = ?').run(JSON.stringify(metrics), id);
+  }
+
+  teacherMetrics(id: number): Record<string, unknown> | null {
+    const r = this.db.prepare('SELECT teacher_metrics FROM runs WHERE id = ?').get(id) as { teacher_metrics: string | null } | undefined;
+    return r?.teacher_metrics ? (JSON.parse(r.teacher_metrics) as Record<string, unknown>) : null;
+  }
+
   reducePlannedEpochs(id: number, by: number): void {
     this.db.prepare('UPDATE runs SET epochs_planned = MAX(epochs_done, epochs_planned - ?) WHERE id = ?').run(by, id);
   }

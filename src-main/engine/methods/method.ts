@@ -53,6 +53,11 @@ export interface MethodInstance {
   readonly phases: Phase[];
   /** Predictions of the final model: [B, labelDim] (regression) or [B, labelDim*2] logits (IEMOCAP). */
   predict(inputs: Inputs): tf.Tensor2D;
+  /**
+   * For methods that distil from a teacher (HRLF): the frozen teacher's outputs, evaluated on the
+   * complete test condition beside the student.
+   */
+  predictTeacher?(inputs: Inputs): tf.Tensor2D;
   /** The fused representation used for the embedding view (HRLF: H̃); [B, k]. */
   represent(inputs: Inputs): tf.Tensor2D;
   dispose(): void;

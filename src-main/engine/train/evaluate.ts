@@ -78,6 +78,8 @@ function averageOf(results: ConditionResult[]): MetricRecord | Record<string, Me
 export interface EvaluationOutput {
   results: ConditionResult[];
   representations: RepresentationResult[];
+  /** The teacher's metrics under the complete condition, for methods that have one. */
+  teacher: MetricRecord | Record<string, MetricRecord> | null;
 }
 
 export function evaluate(instance: MethodInstance, data: DatasetData, maskSeed: number): EvaluationOutput {
@@ -100,5 +102,8 @@ export function evaluate(instance: MethodInstance, data: DatasetData, maskSeed: 
     ['p=0.5+l', combinedMasks('l', { dataset: data.name, split: 'test', p: 0.5, maskSeed }, n, T)],
   ];
   const representations = representationSettings.map(([condition, masks]) => ({ condition, ...runModel(data, masks, (x) => instance.represent(x)) }));
-  return { results, representations };
+  const teacher = instance.predictTeacher
+    ? metricsOf(data, runModel(data, interMasks('l,a,v', n, T), (x) => instance.predictTeacher!(x)).values)
+    : null;
+  return { results, representations, teacher };
 }

@@ -49,6 +49,10 @@ export function createHrlf(ctx: MethodContext<HrlfConfig>, variant: HrlfVariant)
       tuneWasmKernels();
       return tf.tidy(() => student.forward(inputs, EVAL).logits);
     },
+    predictTeacher: (inputs: Inputs) => {
+      tuneWasmKernels();
+      return tf.tidy(() => teacher.forward(inputs, EVAL).logits);
+    },
     represent: (inputs: Inputs) => {
       tuneWasmKernels();
       return tf.tidy(() => student.forward(inputs, EVAL).ht);
