@@ -7,6 +7,7 @@ import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { SYNTHETIC_SPECS } from '../engine/data/synthetic';
 import type { DatasetsRepo } from '../store/datasets-repo';
+import { processAlive } from './process-alive';
 
 export const DATASET_EXT = '.hrlfds';
 
@@ -51,15 +52,6 @@ export function removeTemp(tempPath: string): void {
   }
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: the process exists but belongs to someone else.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * Startup cleanup of the datasets folder: temp files whose owning process is gone (a killed

@@ -22,6 +22,7 @@ import type { HomeLayout } from './home';
 import type { EngineProcess, Launcher } from './launcher';
 import { codeVersion, configHash, hostName } from './provenance';
 import { summarize } from './summaries';
+import { processAlive } from './process-alive';
 
 /** Progress reaches the UI at most this often per run (architecture.md: about 10/s). */
 const PROGRESS_INTERVAL_MS = 100;
@@ -37,14 +38,6 @@ export interface RunServiceOptions {
   workQueue: boolean;
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 interface Active {
   proc: EngineProcess | null;

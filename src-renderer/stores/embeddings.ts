@@ -49,3 +49,14 @@ export const useEmbeddingsStore = defineStore('embeddings', () => {
 
   return { panels, loading, errors, compute };
 });
+
+/** What is wrong with the settings, checked before anything is sent (the contract's own limits). */
+export function embeddingSettingsErrors(s: EmbeddingSettings): string[] {
+  const e: string[] = [];
+  if (!Number.isInteger(s.seed) || s.seed < 0) e.push('seed: a non-negative integer');
+  if (!Number.isInteger(s.perClass) || s.perClass < 2 || s.perClass > 2000) e.push('samples per class: an integer from 2 to 2000');
+  if (!(s.perplexity >= 2 && s.perplexity <= 100)) e.push('perplexity: 2 to 100');
+  if (!Number.isInteger(s.neighbors) || s.neighbors < 2 || s.neighbors > 200) e.push('neighbours: an integer from 2 to 200');
+  if (!(s.minDist >= 0 && s.minDist <= 1)) e.push('min-dist: 0 to 1');
+  return e;
+}

@@ -2,32 +2,14 @@
 // Any console error or uncaught page error fails the test.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { chromium } from 'playwright-core';
-import { artifactPath, CHROMIUM, CHROMIUM_ARGS, chromiumAvailable, startBrowserMode } from './support.mjs';
+import { artifactPath, useBrowserMode, watchedPage } from './support.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  assert.ok(chromiumAvailable(), `Chromium not found at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
-  server = await startBrowserMode();
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-});
-
-after(async () => {
-  await browser?.close();
-  server?.stop();
-});
+const session = useBrowserMode({ before, after });
 
 test('launches a run from the UI and shows its result', { timeout: 240_000 }, async () => {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  const problems = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  const { page, problems } = await watchedPage(session.browser, { viewport: { width: 1400, height: 900 } });
 
-  await page.goto(server.url);
+  await page.goto(session.server.url);
   await page.getByTestId('nav-runs').click();
   await page.getByTestId('launch-dataset').locator('option', { hasText: 'synth-mosi' }).waitFor({ state: 'attached' });
   await page.getByTestId('launch-dataset').selectOption('synth-mosi');

@@ -4,32 +4,14 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { chromium } from 'playwright-core';
-import { artifactPath, CHROMIUM, CHROMIUM_ARGS, chromiumAvailable, ROOT, startBrowserMode } from './support.mjs';
+import { ROOT, artifactPath, useBrowserMode, watchedPage } from './support.mjs';
 
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'import');
-let server;
-let browser;
-
-before(async () => {
-  assert.ok(chromiumAvailable(), `Chromium not found at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
-  server = await startBrowserMode();
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-});
-
-after(async () => {
-  await browser?.close();
-  server?.stop();
-});
+const session = useBrowserMode({ before, after });
 
 test('imports a dataset from the UI and inspects it', { timeout: 120_000 }, async () => {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  const problems = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  await page.goto(server.url);
+  const { page, problems } = await watchedPage(session.browser, { viewport: { width: 1400, height: 1000 } });
+  await page.goto(session.server.url);
   await page.getByTestId('dataset-row-synth-mosi').waitFor();
 
   // A relative path is refused before anything is sent.

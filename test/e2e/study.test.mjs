@@ -8,23 +8,10 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { chromium } from 'playwright-core';
-import { artifactPath, CHROMIUM, CHROMIUM_ARGS, chromiumAvailable, ROOT, startBrowserMode } from './support.mjs';
+import { ROOT, artifactPath, useBrowserMode, watchedPage } from './support.mjs';
 
 const FIXTURE = join(ROOT, 'test', 'fixtures', 'import', 'mult_mosi_p4_float64.pkl');
-let server;
-let browser;
-
-before(async () => {
-  assert.ok(chromiumAvailable(), `Chromium not found at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
-  server = await startBrowserMode();
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-});
-
-after(async () => {
-  await browser?.close();
-  server?.stop();
-});
+const session = useBrowserMode({ before, after });
 
 /** Clicks and returns the download's file name and text. */
 async function download(page, locator) {
@@ -44,16 +31,11 @@ async function valueMatching(locator, pattern, timeout = 30_000) {
 }
 
 test('walks the full study in the browser', { timeout: 420_000 }, async () => {
-  const context = await browser.newContext({ viewport: { width: 1500, height: 1000 }, acceptDownloads: true });
-  const page = await context.newPage();
-  const problems = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  const context = await session.browser.newContext({ viewport: { width: 1500, height: 1000 }, acceptDownloads: true });
+  const { page, problems } = await watchedPage(context);
   const shot = (name) => page.screenshot({ path: artifactPath(`study-${name}.png`), fullPage: true });
 
-  await page.goto(server.url);
+  await page.goto(session.server.url);
 
   // 1. Datasets: import a MulT pickle and inspect it.
   await page.getByTestId('dataset-row-synth-mosi').waitFor();

@@ -40,3 +40,36 @@ export function startBrowserMode() {
 export function chromiumAvailable() {
   return existsSync(CHROMIUM);
 }
+
+/**
+ * Registers before/after hooks that start browser mode and Chromium once per test file; the
+ * returned object's `server` and `browser` are set once `before` has run.
+ */
+export function useBrowserMode(hooks) {
+  const session = { server: null, browser: null };
+  hooks.before(async () => {
+    if (!chromiumAvailable()) throw new Error(`Chromium not found at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
+    session.server = await startBrowserMode();
+    const { chromium } = await import('playwright-core');
+    session.browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  });
+  hooks.after(async () => {
+    await session.browser?.close();
+    session.server?.stop();
+  });
+  return session;
+}
+
+/**
+ * A page (of a browser or a browser context) whose console errors and uncaught errors are collected
+ * in `problems`; tests assert it stays empty.
+ */
+export async function watchedPage(owner, pageOptions = {}) {
+  const page = await owner.newPage(pageOptions);
+  const problems = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  return { page, problems };
+}
