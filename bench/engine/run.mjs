@@ -25,8 +25,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 function runJson(cmd, args) {
   const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 16 << 20 });
   if (r.status !== 0) return { error: (r.stderr || r.error?.message || `exit ${r.status}`).trim().split('\n').slice(-3).join(' ') };
-  const lines = r.stdout.trim().split('\n');
-  return JSON.parse(lines[lines.length - 1]);
+  // Both tools print one JSON document (possibly pretty-printed) after any log lines.
+  return JSON.parse(r.stdout.slice(r.stdout.indexOf('{')));
 }
 
 const tfjs = runJson(process.execPath, [path.join(here, 'tfjs-step.mjs'), '--backends', values.backends, '--steps', values.steps]);
