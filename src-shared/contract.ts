@@ -62,7 +62,7 @@ const ABSOLUTE_PATH = /^(\/|[A-Za-z]:[\\/]|\\\\)/;
 export const DatasetImportInput = z.strictObject({
   path: z.string().min(1, 'the path of the file to import').max(4096).regex(ABSOLUTE_PATH, 'an absolute path, e.g. /data/mosi_data.pkl'),
   name: z.string().trim().min(1).max(100).optional(),
-  /** Overrides layout detection. 'csd' only yields the explanation of what .csd files hold. */
+  /** Overrides layout detection. 'csd': a folder of CMU-SDK computational sequences (text, audio, visual, labels). */
   format: z.enum(['mult', 'mmsa', 'csd']).optional(),
   /** Needed only where the kind cannot be detected (e.g. a renamed file with non-standard sizes). */
   kind: z.enum(DATASET_KINDS).optional(),

@@ -46,8 +46,8 @@ function program(): Command {
     // --json may stand before or after `show`; commander gives it to whichever command it follows.
     .action((id: string, _opts: unknown, cmd: Command) => datasetShowCommand(p.opts(), id, cmd.optsWithGlobals<{ json?: boolean }>()));
   p.command('import')
-    .description('import a dataset file (MulT or MMSA pickle) as a dataset: validated, converted, stored in the data home')
-    .argument('<file>', 'e.g. mosi_data.pkl, mosei_senti_data.pkl, iemocap_data.pkl, aligned_50.pkl')
+    .description('import a dataset (MulT or MMSA pickle, or a folder of CMU-SDK .csd sequences): validated, converted, stored in the data home')
+    .argument('<file>', 'e.g. mosi_data.pkl, mosei_senti_data.pkl, iemocap_data.pkl, aligned_50.pkl, or a folder of .csd files')
     .option('--name <name>', 'dataset name (default: from the file name); the id is derived from it')
     .addOption(new Option('--format <format>', 'skip layout detection').choices(['mult', 'mmsa', 'csd']))
     .addOption(new Option('--kind <kind>', 'dataset kind, for files whose kind cannot be detected').choices([...DATASET_KINDS]))
