@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import type h5wasmModule from 'h5wasm/node';
 import path from 'node:path';
 import type { VideoRows } from './csd-align';
-import { MERGED_DIMENSION_KEY, parseMetaValue } from './csd';
+import { MERGED_DIMENSION_KEY, sequenceRoot } from './csd';
 import { ImportError } from './errors';
 import { sniffFile } from './sniff';
 
@@ -123,23 +123,7 @@ export class CsdSource {
     }
     try {
       const fail = (keyPath: string, detail: string): ImportError => new ImportError('layout', file, keyPath, detail);
-      const roots = f.keys();
-      const rootName = roots[0];
-      if (roots.length !== 1 || rootName === undefined) {
-        throw fail('', `has ${roots.length} top-level groups (${roots.join(', ')}); a computational sequence has exactly one, /<root name>/data and /<root name>/metadata`);
-      }
-      const root = f.get(rootName);
-      if (!isGroup(root)) throw fail(rootName, 'is not a group; expected the sequence root with data/ and metadata/');
-      const data = root.get('data');
-      if (!isGroup(data)) throw fail(`${rootName}/data`, 'missing; expected one group per video with features and intervals');
-      const metadata: Record<string, unknown> = {};
-      const meta = root.get('metadata');
-      if (isGroup(meta)) {
-        for (const key of meta.keys()) {
-          const d = meta.get(key);
-          if (isDataset(d)) metadata[key] = parseMetaValue(d.value);
-        }
-      }
+      const { rootName, data, metadata } = sequenceRoot(f, isGroup, isDataset, fail);
       const first = data.keys()[0];
       let dim = 0;
       let dtype = 'none';

@@ -47,6 +47,42 @@ interface H5Dataset {
   readonly value: unknown;
 }
 
+export interface SequenceRoot<G> {
+  rootName: string;
+  data: G;
+  metadata: Record<string, unknown>;
+}
+
+/**
+ * The SDK layout's skeleton, shared by the label reader and the feature source: exactly one root
+ * group `/<root name>` holding `data/` (one group per video) and `metadata/` (parsed values).
+ */
+export function sequenceRoot<G extends H5Group>(
+  f: H5Group,
+  isGroup: (v: unknown) => v is G,
+  isDataset: (v: unknown) => v is { readonly value: unknown },
+  fail: Fail,
+): SequenceRoot<G> {
+  const roots = f.keys();
+  const rootName = roots[0];
+  if (roots.length !== 1 || rootName === undefined) {
+    throw fail('', `has ${roots.length} top-level groups (${roots.join(', ')}); a computational sequence has exactly one, /<root name>/data and /<root name>/metadata`);
+  }
+  const root = f.get(rootName);
+  if (!isGroup(root)) throw fail(rootName, 'is not a group; expected the sequence root with data/ and metadata/');
+  const data = root.get('data');
+  if (!isGroup(data)) throw fail(`${rootName}/data`, 'missing; expected one group per video with features and intervals');
+  const metadata: Record<string, unknown> = {};
+  const meta = root.get('metadata');
+  if (isGroup(meta)) {
+    for (const key of meta.keys()) {
+      const d = meta.get(key);
+      if (isDataset(d)) metadata[key] = parseMetaValue(d.value);
+    }
+  }
+  return { rootName, data, metadata };
+}
+
 export async function readCsd(file: string): Promise<CsdSequence> {
   // Loaded on demand: the wasm module is only needed for .csd files.
   const { default: h5wasm } = await import('h5wasm/node');
@@ -62,24 +98,7 @@ export async function readCsd(file: string): Promise<CsdSequence> {
     throw new ImportError('not-pickle', file, '', `cannot be opened as HDF5 (${e instanceof Error ? e.message : String(e)})`);
   }
   try {
-    const roots = f.keys();
-    const rootName = roots[0];
-    if (roots.length !== 1 || rootName === undefined) {
-      throw fail('', `has ${roots.length} top-level groups (${roots.join(', ')}); a computational sequence has exactly one`);
-    }
-    const root = f.get(rootName);
-    if (!isGroup(root)) throw fail(rootName, 'is not a group; expected the sequence root with data/ and metadata/');
-    const data = root.get('data');
-    if (!isGroup(data)) throw fail(`${rootName}/data`, 'missing; expected one group per video');
-
-    const metadata: Record<string, unknown> = {};
-    const meta = root.get('metadata');
-    if (isGroup(meta)) {
-      for (const key of meta.keys()) {
-        const d = meta.get(key);
-        if (isDataset(d)) metadata[key] = parseMetaValue(d.value);
-      }
-    }
+    const { rootName, data, metadata } = sequenceRoot(f, isGroup, isDataset, fail);
     const dims = metadata['dimension names'] ?? metadata[MERGED_DIMENSION_KEY];
     const dimensionNames = Array.isArray(dims) && dims.every((x) => typeof x === 'string') ? (dims as string[]) : null;
 
