@@ -148,15 +148,19 @@ export function experimentId(value: string): number {
   return Number(value);
 }
 
-export function experimentShowCommand(global: Global, idText: string, f: ShowFlags): void {
-  const input = resultsInput(experimentId(idText), f);
+/** An experiment's results as the paper-layout text, or as JSON (`experiment show`, `reproduce --experiment`). */
+export function printResults(global: Global, input: ReturnType<typeof resultsInput>, json: boolean | undefined): void {
   const wb = openWorkbench(global.home);
   try {
     const results = asUsage(() => wb.experiments.results(input));
-    process.stdout.write(f.json ? JSON.stringify(results, null, 2) + '\n' : renderResults(results) + '\n');
+    process.stdout.write(json ? JSON.stringify(results, null, 2) + '\n' : renderResults(results) + '\n');
   } finally {
     wb.close();
   }
+}
+
+export function experimentShowCommand(global: Global, idText: string, f: ShowFlags): void {
+  printResults(global, resultsInput(experimentId(idText), f), f.json);
 }
 
 export function experimentListCommand(global: Global, f: { json?: boolean }): void {

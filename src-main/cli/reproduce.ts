@@ -5,7 +5,7 @@
  * renders an existing experiment; `--wait` runs it here and then renders it.
  */
 import { openWorkbench, UsageError } from './context';
-import { concurrencyOf, experimentId, resultsInput, runToEnd } from './experiment';
+import { concurrencyOf, experimentId, printResults, resultsInput, runToEnd } from './experiment';
 import { asUsage, experimentLine, integerFlag, list, parseCli, renderPlan, renderResults } from './results-text';
 
 export interface ReproduceFlags {
@@ -27,14 +27,7 @@ export async function reproduceCommand(global: { home?: string }, f: ReproduceFl
   const tableNumber = integerFlag('--table', f.table);
   if (tableNumber === undefined && f.experiment === undefined) throw new UsageError('--table: which paper table to reproduce, 1, 2 or 3');
   if (f.experiment !== undefined) {
-    const input = resultsInput(experimentId(f.experiment), { table: f.table, ...(f.reference !== undefined ? { reference: f.reference } : {}) });
-    const wb = openWorkbench(global.home);
-    try {
-      const results = asUsage(() => wb.experiments.results(input));
-      process.stdout.write(f.json ? JSON.stringify(results, null, 2) + '\n' : renderResults(results) + '\n');
-    } finally {
-      wb.close();
-    }
+    printResults(global, resultsInput(experimentId(f.experiment), { table: f.table, ...(f.reference !== undefined ? { reference: f.reference } : {}) }), f.json);
     return;
   }
   const input = parseCli('reproduce.plan', {

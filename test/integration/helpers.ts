@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -27,4 +28,17 @@ export function hrlf(args: string[], home: string, timeoutMs = 240_000): Promise
       done({ code, stdout, stderr });
     });
   });
+}
+
+/** What a home's store and datasets folder hold: compared before and after an import that must fail. */
+export function datasetsSnapshot(home: string): { rows: unknown[]; files: string[] } {
+  const dbFile = join(home, 'workbench.sqlite');
+  let rows: unknown[] = [];
+  if (existsSync(dbFile)) {
+    const db = new Database(dbFile, { readonly: true });
+    rows = db.prepare('SELECT id, path, sha256, source_sha256 FROM datasets ORDER BY id').all();
+    db.close();
+  }
+  const dir = join(home, 'datasets');
+  return { rows, files: existsSync(dir) ? readdirSync(dir).sort() : [] };
 }

@@ -3,29 +3,17 @@
  * is served, a second import is recognised by hash, every broken file fails with its own reason
  * and leaves the store and the datasets folder as they were, and training runs on the import.
  */
-import Database from 'better-sqlite3';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { DatasetDetail, DatasetImportResult, DatasetSummary } from '../../src-shared/models';
-import { hrlf, requireBuild, tempHome } from './helpers';
+import { datasetsSnapshot, hrlf, requireBuild, tempHome } from './helpers';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'import');
 const fixture = (name: string): string => join(FIXTURES, name);
 const home = tempHome('hrlf-import-cli-');
 
-/** What the store and the datasets folder hold: compared before and after a failed import. */
-function snapshot(): { rows: unknown[]; files: string[] } {
-  const dbFile = join(home, 'workbench.sqlite');
-  let rows: unknown[] = [];
-  if (existsSync(dbFile)) {
-    const db = new Database(dbFile, { readonly: true });
-    rows = db.prepare('SELECT id, path, sha256, source_sha256 FROM datasets ORDER BY id').all();
-    db.close();
-  }
-  const dir = join(home, 'datasets');
-  return { rows, files: existsSync(dir) ? readdirSync(dir).sort() : [] };
-}
+const snapshot = (): ReturnType<typeof datasetsSnapshot> => datasetsSnapshot(home);
 
 /** Broken fixtures and the words their message must contain (expected.json, written by gen_fixtures.py). */
 const expected = JSON.parse(readFileSync(join(FIXTURES, 'expected.json'), 'utf8')) as { files: Record<string, { error?: string }> };

@@ -3,28 +3,17 @@
  * (test/fixtures/import/csd/mosi, written by gen_csd_fixtures.py) is word-aligned, stored with its
  * report, recognised on re-import, refused with its reason when a modality is missing, and trains.
  */
-import Database from 'better-sqlite3';
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { DatasetDetail, DatasetImportResult } from '../../src-shared/models';
-import { hrlf, requireBuild, tempHome } from './helpers';
+import { datasetsSnapshot, hrlf, requireBuild, tempHome } from './helpers';
 
 const FOLDER = join(__dirname, '..', 'fixtures', 'import', 'csd', 'mosi');
 const home = tempHome('hrlf-import-csd-');
 
-function snapshot(): { rows: unknown[]; files: string[] } {
-  const dbFile = join(home, 'workbench.sqlite');
-  let rows: unknown[] = [];
-  if (existsSync(dbFile)) {
-    const db = new Database(dbFile, { readonly: true });
-    rows = db.prepare('SELECT id, path, sha256, source_sha256 FROM datasets ORDER BY id').all();
-    db.close();
-  }
-  const dir = join(home, 'datasets');
-  return { rows, files: existsSync(dir) ? readdirSync(dir).sort() : [] };
-}
+const snapshot = (): ReturnType<typeof datasetsSnapshot> => datasetsSnapshot(home);
 
 beforeAll(() => requireBuild());
 

@@ -1,10 +1,10 @@
 import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { ContractClient, EventName, EventPayload, RequestName } from '../../../src-shared/contract';
 import type { RunDetail, RunSummary } from '../../../src-shared/models';
 import { ClientError } from '../../../src-renderer/client/errors';
 import { provideClient } from '../../../src-renderer/stores/client';
 import { useRunsStore } from '../../../src-renderer/stores/runs';
+import { FakeClient } from './fake-client';
 
 const summary = (id: number, status: RunSummary['status'] = 'queued'): RunSummary => ({
   id,
@@ -23,47 +23,39 @@ const summary = (id: number, status: RunSummary['status'] = 'queued'): RunSummar
   headline: null,
 });
 
-/** A fake contract client: canned answers, recorded calls, and events pushed by the test. */
-class FakeClient implements ContractClient {
-  calls: { name: string; input: unknown }[] = [];
-  runs: RunSummary[] = [];
-  failStartWith: ClientError | null = null;
-  private listeners = new Map<string, ((p: unknown) => void)[]>();
-
-  async request<K extends RequestName>(name: K, input: unknown): Promise<never> {
-    this.calls.push({ name, input });
-    if (name === 'runs.list') return this.runs as never;
-    if (name === 'runs.get') {
-      const id = (input as { id: number }).id;
-      return { ...summary(id), config: {}, configHash: 'h', codeVersion: 'c', datasetSha256: 's', host: 'x', epochs: [], evaluations: [], representations: [] } satisfies RunDetail as never;
-    }
-    if (name === 'runs.start') {
-      if (this.failStartWith) throw this.failStartWith;
-      const run = summary(this.runs.length + 1);
-      this.runs = [run, ...this.runs];
-      return run as never;
-    }
-    if (name === 'runs.cancel') return summary((input as { id: number }).id, 'cancelled') as never;
-    throw new Error(`unexpected ${name}`);
-  }
-
-  on<K extends EventName>(name: K, listener: (payload: EventPayload<K>) => void): () => void {
-    const list = this.listeners.get(name) ?? [];
-    list.push(listener as (p: unknown) => void);
-    this.listeners.set(name, list);
-    return () => undefined;
-  }
-
-  push<K extends EventName>(name: K, payload: EventPayload<K>): void {
-    for (const l of this.listeners.get(name) ?? []) l(payload);
-  }
+/** The runs store's server: runs.start appends a run, runs.list lists them; `failStartWith` makes start fail. */
+function runsServer(): { client: FakeClient; failStartWith: { error: ClientError | null } } {
+  const state = { runs: [] as RunSummary[], failStartWith: { error: null as ClientError | null } };
+  const client = new FakeClient()
+    .handle('runs.list', () => state.runs)
+    .handle('runs.get', (input: { id: number }) => ({
+      ...summary(input.id),
+      config: {},
+      configHash: 'h',
+      codeVersion: 'c',
+      datasetSha256: 's',
+      host: 'x',
+      epochs: [],
+      evaluations: [],
+      representations: [],
+    }) satisfies RunDetail)
+    .handle('runs.start', () => {
+      if (state.failStartWith.error) throw state.failStartWith.error;
+      const run = summary(state.runs.length + 1);
+      state.runs = [run, ...state.runs];
+      return run;
+    })
+    .handle('runs.cancel', (input: { id: number }) => summary(input.id, 'cancelled'));
+  return { client, failStartWith: state.failStartWith };
 }
 
 let client: FakeClient;
+let server: ReturnType<typeof runsServer>;
 
 beforeEach(() => {
   setActivePinia(createPinia());
-  client = new FakeClient();
+  server = runsServer();
+  client = server.client;
   provideClient(client);
 });
 
@@ -80,7 +72,7 @@ describe('runs store', () => {
 
   it('keeps a typed server error with its field for the form', async () => {
     const store = useRunsStore();
-    client.failStartWith = new ClientError({ code: 'invalid_input', message: 'config lr: Too big', field: 'config.lr' });
+    server.failStartWith.error = new ClientError({ code: 'invalid_input', message: 'config lr: Too big', field: 'config.lr' });
     expect(await store.start({ dataset: 'synth-mosi', method: 'lf-linear' })).toBeNull();
     expect(store.startError).toEqual({ message: 'config lr: Too big', field: 'config.lr' });
   });
