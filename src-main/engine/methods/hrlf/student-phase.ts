@@ -49,15 +49,23 @@ export class StudentPhase implements Phase {
       parts.discriminators.length > 0 ? new Adam(variablesOf(...parts.discriminators), { lr: discriminatorLr(config) }) : null;
   }
 
+  /**
+   * What a training and a validation step share, drawn from `rng` in a fixed order (MSM masks,
+   * then HMI permutations): the corrupted inputs and the frozen teacher's outputs on clean data.
+   */
+  private prepare(batch: Batch, rng: Rng) {
+    const corrupted = corrupt(batch, rng, this.msm);
+    const permutations = this.drawPermutations(batch.y.shape[0], rng);
+    const teacherOut = this.parts.teacher.forward(batch, EVAL);
+    return { corrupted, permutations, teacherOut, teacherScales: multiScale(teacherOut) };
+  }
+
   trainStep(batch: Batch, rng: Rng): Record<string, number> {
     tuneWasmKernels();
-    const { teacher, discriminators } = this.parts;
+    const { discriminators } = this.parts;
     return tidyTerms(() => {
       // Host randomness in a fixed order: MSM masks, HMI permutations, then dropout seeds.
-      const corrupted = corrupt(batch, rng, this.msm);
-      const permutations = this.drawPermutations(batch.y.shape[0], rng);
-      const teacherOut = teacher.forward(batch, EVAL);
-      const teacherScales = multiScale(teacherOut);
+      const { corrupted, permutations, teacherOut, teacherScales } = this.prepare(batch, rng);
       const ctx = trainCtx(rng);
       const holder: { terms?: PackedTerms; scales?: tf.Tensor2D[] } = {};
       this.adam.minimize(() => {
@@ -88,12 +96,9 @@ export class StudentPhase implements Phase {
    */
   validate(batch: Batch, rng: Rng): Record<string, number> {
     tuneWasmKernels();
-    const { teacher, discriminators } = this.parts;
+    const { discriminators } = this.parts;
     return tidyTerms(() => {
-      const corrupted = corrupt(batch, rng, this.msm);
-      const permutations = this.drawPermutations(batch.y.shape[0], rng);
-      const teacherOut = teacher.forward(batch, EVAL);
-      const teacherScales = multiScale(teacherOut);
+      const { corrupted, permutations, teacherOut, teacherScales } = this.prepare(batch, rng);
       const r = this.objective(corrupted, batch.y, teacherScales, teacherOut.logits, permutations, EVAL);
       const packed = r.terms.pack();
       return this.discAdam ? appendTerm(packed, 'disc', halDiscriminatorLoss(discriminators, teacherScales, r.scales)) : packed;
