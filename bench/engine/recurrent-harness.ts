@@ -1,9 +1,10 @@
 /**
- * Times forward + backward of a stacked recurrent layer (engine/nn/recurrent.ts) on the current
- * tfjs backend. Loaded by recurrent.mjs; the PyTorch twin is recurrent_torch.py.
+ * Times forward + backward of a stacked recurrent layer (engine/nn/recurrent.ts) or of the
+ * attention LSTM decoder on the current tfjs backend. Loaded by recurrent.mjs; the PyTorch twin is
+ * recurrent_torch.py.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { Gru, Lstm, disposeModule, tuneWasmKernels } from '../../src-main/engine/nn';
+import { AttentionLstmDecoder, Gru, Lstm, disposeModule, tuneWasmKernels, type Module } from '../../src-main/engine/nn';
 import { createRng } from '../../src-main/engine/random';
 
 export interface RecurrentBenchOptions {
@@ -48,26 +49,13 @@ function frontPaddedMask(batch: number, steps: number, seed: number): tf.Tensor2
   return tf.tensor2d(data, [batch, steps]);
 }
 
-export function benchRecurrent(o: RecurrentBenchOptions): RecurrentBenchResult {
-  tuneWasmKernels();
-  const rng = createRng(o.seed);
-  const options = { inputSize: o.inputSize, hiddenSize: o.hidden, layers: o.layers, bidirectional: o.bidirectional };
-  const rnn = o.kind === 'lstm' ? new Lstm(options, rng) : new Gru(options, rng);
-  const variables = rnn.namedVariables().map(([, v]) => v);
-  const x = tf.randomNormal([o.batch, o.steps, o.inputSize], 0, 1, 'float32', o.seed) as tf.Tensor3D;
-  const mask = o.masked ? frontPaddedMask(o.batch, o.steps, o.seed) : undefined;
-  const r = tf.randomNormal([o.batch, o.steps, rnn.outputSize], 0, 1, 'float32', o.seed + 1);
-  // Forward + backward of every parameter and the input; reading one value waits for the backend.
-  const step = (): void =>
-    tf.tidy(() => {
-      const { grads } = tf.variableGrads(() => tf.sum(tf.mul(rnn.apply(x, undefined, { mask }).output, r)), variables);
-      grads[variables[0]!.name]!.dataSync();
-    });
-  for (let i = 0; i < o.warmup; i++) step();
+/** Median time of `step` (forward + backward inside a tidy) after warm-up, and whether tensors leak. */
+function timeSteps(step: () => void, warmup: number, repeats: number): RecurrentBenchResult {
+  for (let i = 0; i < warmup; i++) step();
   const before = tf.memory().numTensors;
   const times: number[] = [];
   const cpu: number[] = [];
-  for (let i = 0; i < o.repeats; i++) {
+  for (let i = 0; i < repeats; i++) {
     const c0 = process.cpuUsage();
     const t0 = performance.now();
     step();
@@ -75,15 +63,62 @@ export function benchRecurrent(o: RecurrentBenchOptions): RecurrentBenchResult {
     const c = process.cpuUsage(c0);
     cpu.push((c.user + c.system) / 1000);
   }
-  const stable = tf.memory().numTensors === before;
-  tf.dispose([x, r, ...(mask ? [mask] : [])]);
-  disposeModule(rnn);
   return {
     backend: tf.getBackend(),
     median_ms: median(times),
     median_cpu_ms: median(cpu),
     min_ms: Math.min(...times),
-    repeats: o.repeats,
-    num_tensors_stable: stable,
+    repeats,
+    num_tensors_stable: tf.memory().numTensors === before,
   };
+}
+
+/** Gradients of sum(f()·r) for every parameter of `module`; reading one value waits for the backend. */
+function gradientStep(module: Module, f: () => tf.Tensor, r: tf.Tensor): () => void {
+  const variables = module.namedVariables().map(([, v]) => v);
+  return () =>
+    tf.tidy(() => {
+      const { grads } = tf.variableGrads(() => tf.sum(tf.mul(f(), r)), variables);
+      grads[variables[0]!.name]!.dataSync();
+    });
+}
+
+export function benchRecurrent(o: RecurrentBenchOptions): RecurrentBenchResult {
+  tuneWasmKernels();
+  const rng = createRng(o.seed);
+  const options = { inputSize: o.inputSize, hiddenSize: o.hidden, layers: o.layers, bidirectional: o.bidirectional };
+  const rnn = o.kind === 'lstm' ? new Lstm(options, rng) : new Gru(options, rng);
+  const x = tf.randomNormal([o.batch, o.steps, o.inputSize], 0, 1, 'float32', o.seed) as tf.Tensor3D;
+  const mask = o.masked ? frontPaddedMask(o.batch, o.steps, o.seed) : undefined;
+  const r = tf.randomNormal([o.batch, o.steps, rnn.outputSize], 0, 1, 'float32', o.seed + 1);
+  const result = timeSteps(gradientStep(rnn, () => rnn.apply(x, undefined, { mask }).output, r), o.warmup, o.repeats);
+  tf.dispose([x, r, ...(mask ? [mask] : [])]);
+  disposeModule(rnn);
+  return result;
+}
+
+export interface DecoderBenchOptions {
+  batch: number;
+  /** Memory and target length. */
+  steps: number;
+  /** Target frame width. */
+  outputSize: number;
+  /** LSTM, memory and attention width (MCTN: 32 for all three). */
+  hidden: number;
+  warmup: number;
+  repeats: number;
+  seed: number;
+}
+
+/** The attention LSTM decoder, teacher-forced, at MCTN-like sizes (memory = encoder outputs). */
+export function benchDecoder(o: DecoderBenchOptions): RecurrentBenchResult {
+  tuneWasmKernels();
+  const decoder = new AttentionLstmDecoder({ outputSize: o.outputSize, memorySize: o.hidden, hiddenSize: o.hidden }, createRng(o.seed));
+  const memory = tf.randomNormal([o.batch, o.steps, o.hidden], 0, 1, 'float32', o.seed) as tf.Tensor3D;
+  const targets = tf.randomNormal([o.batch, o.steps, o.outputSize], 0, 1, 'float32', o.seed + 1) as tf.Tensor3D;
+  const r = tf.randomNormal([o.batch, o.steps, o.outputSize], 0, 1, 'float32', o.seed + 2);
+  const result = timeSteps(gradientStep(decoder, () => decoder.apply(memory, targets).output, r), o.warmup, o.repeats);
+  tf.dispose([memory, targets, r]);
+  disposeModule(decoder);
+  return result;
 }

@@ -42,23 +42,14 @@ export function attentionLstmScan(inputs: AttentionScanInputs, memoryMask: tf.Te
   const [, S, D] = memory.shape;
   const H = G / 4;
   const A = keys2.shape[2];
+  // customGrad hands f the very tensors passed to op(...), so the body reads them from `inputs`.
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const [stepsIn, keysIn, memoryIn, wqIn, vIn, wIn, h0In, c0In, save] = args as [
-      tf.Tensor3D,
-      tf.Tensor3D,
-      tf.Tensor3D,
-      tf.Tensor2D,
-      tf.Tensor2D,
-      tf.Tensor2D,
-      tf.Tensor2D,
-      tf.Tensor2D,
-      tf.GradSaveFunc,
-    ];
-    const xs = tf.unstack(stepsIn) as tf.Tensor2D[];
+    const save = args[args.length - 1] as tf.GradSaveFunc;
+    const xs = tf.unstack(steps) as tf.Tensor2D[];
     const one = tf.scalar(1);
     const two = tf.scalar(2);
-    let h: tf.Tensor = h0In;
-    let c: tf.Tensor = c0In;
+    let h: tf.Tensor = h0;
+    let c: tf.Tensor = c0;
     const hs = new Array<tf.Tensor>(T);
     const cells = new Array<tf.Tensor>(T);
     const gates = new Array<tf.Tensor>(T);
@@ -67,11 +58,11 @@ export function attentionLstmScan(inputs: AttentionScanInputs, memoryMask: tf.Te
     const ctxs = new Array<tf.Tensor>(T);
     for (let t = 0; t < T; t++) {
       [h, c, gates[t], sig[t], alphas[t], ctxs[t]] = tf.tidy(() => {
-        const s = tf.sigmoid(tf.add(keysIn, tf.reshape(tf.matMul(h as tf.Tensor2D, wqIn), [B, 1, A])));
-        const scores = tf.reshape(tf.matMul(tf.reshape(s, [B * S, A]) as tf.Tensor2D, vIn), [B, S]) as tf.Tensor2D;
+        const s = tf.sigmoid(tf.add(keys2, tf.reshape(tf.matMul(h as tf.Tensor2D, wq2), [B, 1, A])));
+        const scores = tf.reshape(tf.matMul(tf.reshape(s, [B * S, A]) as tf.Tensor2D, v2), [B, S]) as tf.Tensor2D;
         const alpha = maskedSoftmax(scores, memoryMask);
-        const ctx = tf.reshape(tf.matMul(tf.reshape(alpha, [B, 1, S]), memoryIn), [B, D]);
-        const a = tf.sigmoid(tf.add(xs[t]!, tf.matMul(tf.concat([ctx, h], 1) as tf.Tensor2D, wIn))); // [i | f | q | o]
+        const ctx = tf.reshape(tf.matMul(tf.reshape(alpha, [B, 1, S]), memory), [B, D]);
+        const a = tf.sigmoid(tf.add(xs[t]!, tf.matMul(tf.concat([ctx, h], 1) as tf.Tensor2D, wCtxH))); // [i | f | q | o]
         const [i, f, q, o] = tf.split(a, 4, 1);
         const cNext = tf.add(tf.mul(f!, c), tf.mul(i!, tf.sub(tf.mul(q!, two), one)));
         const hNext = tf.mul(o!, tf.sub(tf.mul(tf.sigmoid(tf.mul(cNext, two)), two), one));
@@ -87,7 +78,7 @@ export function attentionLstmScan(inputs: AttentionScanInputs, memoryMask: tf.Te
       [0, D + S],
     ]);
     const value = tf.concat([rows, last], 0) as tf.Tensor3D;
-    save([value, memoryIn, wqIn, vIn, wIn, h0In, c0In, ...gates, ...cells, ...sig]);
+    save([value, memory, wq2, v2, wCtxH, h0, c0, ...gates, ...cells, ...sig]);
     return {
       value,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => attentionBackward(dy as tf.Tensor3D, saved, { T, B, H, S, D, A }),
@@ -112,15 +103,8 @@ interface Sizes {
  * feeds the keys (summed over steps) and the query (Σ_s ds, into h_{t−1} through W_q).
  */
 function attentionBackward(dy: tf.Tensor3D, saved: tf.Tensor[], { T, B, H, S, D, A }: Sizes): tf.Tensor[] {
-  const [out, memory, wq2, v2, wCtxH, h0, c0] = saved as [
-    tf.Tensor3D,
-    tf.Tensor3D,
-    tf.Tensor2D,
-    tf.Tensor2D,
-    tf.Tensor2D,
-    tf.Tensor2D,
-    tf.Tensor2D,
-  ];
+  const [out, memory] = saved as [tf.Tensor3D, tf.Tensor3D];
+  const [wq2, v2, wCtxH, h0, c0] = saved.slice(2, 7) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
   const gates = tf.stack(saved.slice(7, 7 + T)) as tf.Tensor3D;
   const cells = tf.stack(saved.slice(7 + T, 7 + 2 * T)) as tf.Tensor3D;
   const sigs = tf.stack(saved.slice(7 + 2 * T, 7 + 3 * T)) as tf.Tensor4D; // [T, B, S, A]

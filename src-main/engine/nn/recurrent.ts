@@ -50,7 +50,8 @@ export interface RecurrentCall {
    * Step validity [B, T], float 1 (valid) or 0 (padding), any layout (the project's sequences are
    * front-padded). A padded step leaves the state unchanged and outputs zeros, in both directions:
    * the result equals PyTorch on pack_padded_sequence input (then pad_packed_sequence, padding 0).
-   * Every sequence needs at least one valid step. Omitted: all T steps are valid.
+   * A sequence without valid steps (which PyTorch rejects) keeps its initial state. Omitted: all T
+   * steps are valid.
    */
   mask?: tf.Tensor2D;
   /** Initial hidden states [layers·dirs, B, H], index layer·dirs + direction (PyTorch h_0); default zeros. */
@@ -126,7 +127,7 @@ abstract class StackedRecurrent implements Module {
 
   protected constructor(
     private readonly kind: 'Lstm' | 'Gru',
-    protected readonly gates: number,
+    gates: number,
     readonly options: RecurrentOptions,
     rng: Rng,
   ) {
@@ -229,8 +230,8 @@ abstract class StackedRecurrent implements Module {
       throw new Error(`${this.kind}: input must be [B, T ≥ 1, ${inSize}], got [${x.shape.join(', ')}]`);
     }
     const [B, T] = x.shape;
-    if (mask && (mask.rank !== 2 || mask.shape[0] !== B || mask.shape[1] !== T)) {
-      throw new Error(`${this.kind}: mask must be [B, T] = [${B}, ${T}], got [${mask.shape.join(', ')}]`);
+    if (mask && (mask.rank !== 2 || mask.shape[0] !== B || mask.shape[1] !== T || mask.dtype !== 'float32')) {
+      throw new Error(`${this.kind}: mask must be float32 [B, T] = [${B}, ${T}], got ${mask.dtype} [${mask.shape.join(', ')}]`);
     }
     const stateShape = [this.layers * this.directions, B, this.hiddenSize];
     for (const [name, s] of [

@@ -257,7 +257,7 @@ describe.each(BACKENDS)('recurrent layers match PyTorch on %s', (backend) => {
     const lstm = new Lstm({ inputSize: 3, hiddenSize: 2, layers: 2 }, createRng(6));
     tf.tidy(() => {
       expect(() => lstm.apply(tf.zeros([2, 4, 5]) as tf.Tensor3D)).toThrow(/Lstm: input must be \[B, T ≥ 1, 3\], got \[2, 4, 5\]/);
-      expect(() => lstm.apply(tf.zeros([2, 4, 3]) as tf.Tensor3D, EVAL, { mask: tf.ones([2, 5]) as tf.Tensor2D })).toThrow(/mask must be \[B, T\]/);
+      expect(() => lstm.apply(tf.zeros([2, 4, 3]) as tf.Tensor3D, EVAL, { mask: tf.ones([2, 5]) as tf.Tensor2D })).toThrow(/mask must be float32 \[B, T\] = \[2, 4\], got float32 \[2, 5\]/);
       expect(() => lstm.apply(tf.zeros([2, 4, 3]) as tf.Tensor3D, EVAL, { h0: tf.zeros([1, 2, 2]) as tf.Tensor3D })).toThrow(/h0 must be \[layers·dirs, B, H\] = \[2, 2, 2\]/);
     });
     expect(() => new Gru({ inputSize: 3, hiddenSize: 0 }, createRng(1))).toThrow(/hiddenSize must be a positive integer/);
