@@ -253,6 +253,38 @@ describe.each(BACKENDS)('recurrent layers match PyTorch on %s', (backend) => {
     disposeModule(gru);
   });
 
+  it('single steps and single rows work; a sequence without valid steps keeps its initial state', () => {
+    const lstm = new Lstm({ inputSize: 3, hiddenSize: 2, layers: 2, bidirectional: true }, createRng(13));
+    const decoder = new AttentionLstmDecoder({ outputSize: 2, memorySize: 4, hiddenSize: 3 }, createRng(14));
+    tf.tidy(() => {
+      const x = tf.randomNormal([1, 1, 3], 0, 1, 'float32', 15) as tf.Tensor3D;
+      const out = lstm.apply(x);
+      expect([out.output.shape, out.h.shape, out.c.shape]).toEqual([
+        [1, 1, 4],
+        [4, 1, 2],
+        [4, 1, 2],
+      ]);
+      const dx = tf.grad((xi: tf.Tensor) => tf.sum(lstm.apply(xi as tf.Tensor3D).output))(x);
+      expect(Array.from(dx.dataSync()).every(Number.isFinite)).toBe(true);
+      const dec = decoder.apply(tf.ones([1, 1, 4]) as tf.Tensor3D, tf.ones([1, 1, 2]) as tf.Tensor3D);
+      expect([dec.output.shape, dec.attention.shape]).toEqual([
+        [1, 1, 2],
+        [1, 1, 1],
+      ]);
+      // Row 1 is all padding: no output, and every layer and direction ends in its initial state.
+      const x2 = tf.randomNormal([2, 3, 3], 0, 1, 'float32', 16) as tf.Tensor3D;
+      const h0 = tf.randomNormal([4, 2, 2], 0, 1, 'float32', 17) as tf.Tensor3D;
+      const c0 = tf.randomNormal([4, 2, 2], 0, 1, 'float32', 18) as tf.Tensor3D;
+      const padded = lstm.apply(x2, EVAL, { mask: tf.tensor2d([1, 1, 1, 0, 0, 0], [2, 3]), h0, c0 });
+      const row1 = (t: tf.Tensor3D): number[] => Array.from(tf.slice(t, [0, 1, 0], [-1, 1, -1]).dataSync());
+      expect(Array.from(tf.slice(padded.output, [1, 0, 0], [1, -1, -1]).dataSync()).every((v) => v === 0)).toBe(true);
+      expect(row1(padded.h)).toEqual(row1(h0));
+      expect(row1(padded.c)).toEqual(row1(c0));
+    });
+    disposeModule(lstm);
+    disposeModule(decoder);
+  });
+
   it('rejects inputs, masks and states of the wrong shape with a message naming them', () => {
     const lstm = new Lstm({ inputSize: 3, hiddenSize: 2, layers: 2 }, createRng(6));
     tf.tidy(() => {
