@@ -2,15 +2,30 @@ import './gradients';
 export { Adam, type AdamOptions } from './adam';
 export { MultiHeadSelfAttention } from './attention';
 export { EVAL, trainCtx, type ForwardCtx } from './context';
-export { Conv1dK3 } from './conv1d';
+export { Conv1d, Conv1dK3, type Conv1dOptions, type Conv1dPadding } from './conv1d';
+export {
+  CrossModalLayer,
+  CrossModalTransformer,
+  type CrossModalLayerOptions,
+  type CrossModalOptions,
+  type CrossModalSource,
+} from './cross-modal';
+export { DecoderLayer, TransformerDecoder, type DecoderMasks, type DecoderOptions } from './decoder';
 export { dropout, dropoutMask, dropoutMaskTensor } from './dropout';
 export { constantVariable, torchDefaultBound, uniformVariable } from './init';
 export { LayerNorm } from './layer-norm';
 export { Linear, type Activation, type LinearOptions } from './linear';
 export { linearOp } from './linear-op';
 export { Mlp } from './mlp';
+export {
+  causalMask,
+  MultiHeadAttention,
+  type AttentionInit,
+  type AttentionMasks,
+  type MultiHeadAttentionOptions,
+} from './multi-head-attention';
 export { disposeModule, scoped, variablesOf, type Module, type NamedVariable } from './module';
-export { positionalEncoding, sinusoidalTable } from './positional';
+export { multPositionalEmbedding, multSinusoidalTable, positionalEncoding, sinusoidalTable } from './positional';
 export { stopGradient } from './stop-gradient';
 export { EncoderLayer, TransformerEncoder, type EncoderOptions } from './transformer';
 export { tuneWasmKernels } from './wasm-kernels';
