@@ -7,6 +7,7 @@ import { Linear } from './linear';
 import { scoped, type Module, type NamedVariable } from './module';
 import { causalMask, MultiHeadAttention } from './multi-head-attention';
 import { multPositionalEmbedding } from './positional';
+import { preLnFeedForward } from './transformer';
 
 /** The options of one MulT encoder layer (`TransformerEncoderLayer` of MulT's modules/transformer.py). */
 export interface CrossModalLayerOptions {
@@ -100,8 +101,7 @@ export class CrossModalLayer implements Module {
   /** x + drop_res(attended), then the FFN block with its residual. */
   private residuals(x: tf.Tensor3D, attended: tf.Tensor3D, ctx: ForwardCtx): tf.Tensor3D {
     const x1 = tf.add(x, dropout(attended, this.resDropout, ctx)) as tf.Tensor3D;
-    const hidden = dropout(this.ff1.apply(this.ln2.apply(x1), 'relu'), this.reluDropout, ctx);
-    return tf.add(x1, dropout(this.ff2.apply(hidden), this.resDropout, ctx));
+    return tf.add(x1, preLnFeedForward(x1, this, this.reluDropout, this.resDropout, ctx));
   }
 
   namedVariables(): NamedVariable[] {

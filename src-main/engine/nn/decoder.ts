@@ -6,6 +6,7 @@ import { LayerNorm } from './layer-norm';
 import { Linear } from './linear';
 import { scoped, type Module, type NamedVariable } from './module';
 import { causalMask, MultiHeadAttention } from './multi-head-attention';
+import { preLnFeedForward } from './transformer';
 
 export interface DecoderOptions {
   d: number;
@@ -72,8 +73,7 @@ export class DecoderLayer implements Module {
     const n2 = this.ln2.apply(x1);
     const crossOut = this.crossAttn.apply(n2, memory, memory, ctx, { attn: masks.memory, keyPadding: masks.memoryKeyPadding });
     const x2 = tf.add(x1, dropout(crossOut, rate, ctx)) as tf.Tensor3D;
-    const hidden = dropout(this.ff1.apply(this.ln3.apply(x2), 'relu'), rate, ctx);
-    return tf.add(x2, dropout(this.ff2.apply(hidden), rate, ctx));
+    return tf.add(x2, preLnFeedForward(x2, { ln2: this.ln3, ff1: this.ff1, ff2: this.ff2 }, rate, rate, ctx));
   }
 
   namedVariables(): NamedVariable[] {

@@ -42,8 +42,8 @@ export interface AttentionMasks {
  * MultiHeadSelfAttention) serves every case: when query, key and value are the same tensor it is
  * one matMul, as in MultiHeadSelfAttention; when only key and value are the same (cross-modal and
  * encoder–decoder attention) the query takes the first column block and the key/value one matMul
- * over the other two; otherwise three. The weight slices are d×d copies, negligible next to the
- * products. Heads lead the 4-D layout [H, B, T, dh] for the same reason as in
+ * over the other two; otherwise three. Splitting the weight copies d×3d values, negligible next to
+ * the products. Heads lead the 4-D layout [H, B, T, dh] for the same reason as in
  * MultiHeadSelfAttention (contiguous head split, 4-D transposes only).
  */
 export class MultiHeadAttention implements Module {
@@ -71,18 +71,25 @@ export class MultiHeadAttention implements Module {
     const [b, tq, d] = query.shape;
     const tk = key.shape[1];
     if (value.shape[1] !== tk) throw new Error(`key length ${tk} and value length ${value.shape[1]} differ`);
+    const rows = (x: tf.Tensor3D): tf.Tensor2D => tf.reshape(x, [x.shape[0] * x.shape[1], d]) as tf.Tensor2D;
     let q: tf.Tensor4D;
     let k: tf.Tensor4D;
     let v: tf.Tensor4D;
     if (query === key && key === value) {
-      [q, k, v] = this.splitHeads(this.project(query, 0, 3), b, tq, 3) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
+      [q, k, v] = this.splitHeads(this.qkv.apply(rows(query)), b, tq, 3) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
     } else {
-      [q] = this.splitHeads(this.project(query, 0, 1), b, tq, 1) as [tf.Tensor4D];
+      // Column blocks of qkv by one split (its gradient is one concat; a slice's would be a pad,
+      // several times slower on wasm).
+      const sizes = key === value ? [d, 2 * d] : [d, d, d];
+      const ws = tf.split(this.qkv.weight, sizes, 1) as tf.Tensor2D[];
+      const bs = tf.split(this.qkv.bias as tf.Tensor1D, sizes, 0) as tf.Tensor1D[];
+      const project = (x: tf.Tensor3D, i: number): tf.Tensor2D => linearOp(rows(x), ws[i]!, bs[i]!, 'linear');
+      [q] = this.splitHeads(project(query, 0), b, tq, 1) as [tf.Tensor4D];
       if (key === value) {
-        [k, v] = this.splitHeads(this.project(key, 1, 2), b, tk, 2) as [tf.Tensor4D, tf.Tensor4D];
+        [k, v] = this.splitHeads(project(key, 1), b, tk, 2) as [tf.Tensor4D, tf.Tensor4D];
       } else {
-        [k] = this.splitHeads(this.project(key, 1, 1), b, tk, 1) as [tf.Tensor4D];
-        [v] = this.splitHeads(this.project(value, 2, 1), b, tk, 1) as [tf.Tensor4D];
+        [k] = this.splitHeads(project(key, 1), b, tk, 1) as [tf.Tensor4D];
+        [v] = this.splitHeads(project(value, 2), b, tk, 1) as [tf.Tensor4D];
       }
     }
     let scores: tf.Tensor = tf.matMul(tf.mul(q, 1 / Math.sqrt(this.headDim)), k, false, true); // [H, B, Tq, Tk]
@@ -92,16 +99,6 @@ export class MultiHeadAttention implements Module {
     const context = tf.matMul(weights, v); // [H, B, Tq, dh]
     const merged = tf.reshape(tf.transpose(context, [1, 2, 0, 3]), [b * tq, d]);
     return tf.reshape(this.out.apply(merged), [b, tq, d]);
-  }
-
-  /** x [B, T, d] through `blocks` column blocks of qkv starting at block `first`: [B·T, blocks·d]. */
-  private project(x: tf.Tensor3D, first: number, blocks: number): tf.Tensor2D {
-    const [b, t, d] = x.shape;
-    const rows = tf.reshape(x, [b * t, d]) as tf.Tensor2D;
-    if (blocks === 3) return this.qkv.apply(rows);
-    const bias = this.qkv.bias as tf.Tensor1D;
-    const w = tf.slice(this.qkv.weight as tf.Tensor2D, [0, first * d], [d, blocks * d]);
-    return linearOp(rows, w, tf.slice(bias, [first * d], [blocks * d]), 'linear');
   }
 
   /** [B·T, n·d] → n tensors [H, B, T, dh]. */

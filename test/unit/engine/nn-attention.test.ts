@@ -272,6 +272,32 @@ describe.each(BACKENDS)('attention-family layers match PyTorch on %s', (backend)
     dispose(attn);
   });
 
+  it('initialisation follows the references (MulT: Xavier everywhere; PyTorch decoder: default Linear out_proj)', () => {
+    const d = 40;
+    const mult = new CrossModalTransformer({ d, heads: 4, layers: 1 }, createRng(15));
+    const dec = new DecoderLayer(d, 4, 0, 4 * d, createRng(16));
+    /** max |w| lies in (0.95·bound, bound]: uniform draws of ≥ 1600 values reach the bound closely. */
+    const expectBound = (v: tf.Variable, bound: number): void => {
+      const m = tf.tidy(() => tf.max(tf.abs(v)).dataSync()[0]!);
+      expect(m).toBeLessThanOrEqual(bound);
+      expect(m).toBeGreaterThan(0.95 * bound);
+    };
+    const xavier = (a: number, b: number): number => Math.sqrt(6 / (a + b));
+    const layer = mult.layers[0]!;
+    expectBound(layer.attn.qkv.weight, xavier(d, 3 * d));
+    expectBound(layer.attn.out.weight, xavier(d, d));
+    expectBound(layer.ff1.weight, xavier(d, 4 * d));
+    expectBound(layer.ff2.weight, xavier(4 * d, d));
+    expectBound(dec.crossAttn.qkv.weight, xavier(d, 3 * d));
+    expectBound(dec.crossAttn.out.weight, 1 / Math.sqrt(d));
+    expectBound(dec.ff1.weight, 1 / Math.sqrt(d));
+    for (const bias of [layer.attn.qkv.bias, layer.attn.out.bias, layer.ff1.bias, dec.selfAttn.qkv.bias, dec.selfAttn.out.bias]) {
+      expect(Array.from(bias!.dataSync()).every((v) => v === 0)).toBe(true);
+    }
+    dispose(mult);
+    dispose(dec);
+  });
+
   it('dropout: seeded in training, off in evaluation; zero rates train exactly as evaluation', () => {
     const rates = { attnDropout: 0.3, reluDropout: 0.2, resDropout: 0.1, embedDropout: 0.25 };
     const model = new CrossModalTransformer({ d: 8, heads: 2, layers: 2, causal: true, ...rates }, createRng(10));
