@@ -67,15 +67,8 @@ export class CrossModalLayer implements Module {
   /** x [B, Tq, d] (and a source [B, Tk, d]) → [B, Tq, d]; `mask` is an additive [Tq, Tk] mask. */
   apply(x: tf.Tensor3D, ctx: ForwardCtx, source?: CrossModalSource, mask?: tf.Tensor2D): tf.Tensor3D {
     const q = this.ln1.apply(x);
-    let attended: tf.Tensor3D;
-    if (source) {
-      const k = this.ln1.apply(source.key);
-      const v = source.value === source.key ? k : this.ln1.apply(source.value);
-      attended = this.attn.apply(q, k, v, ctx, { attn: mask });
-    } else {
-      attended = this.attn.apply(q, q, q, ctx, { attn: mask });
-    }
-    return this.residuals(x, attended, ctx);
+    const [k, v] = source ? this.normalisedSource(source) : [q, q];
+    return this.residuals(x, this.attn.apply(q, k, v, ctx, { attn: mask }), ctx);
   }
 
   /**
@@ -88,14 +81,19 @@ export class CrossModalLayer implements Module {
     const lastOf = (z: tf.Tensor3D): tf.Tensor3D => tf.slice(z, [0, t - 1, 0], [b, 1, d]);
     let attended: tf.Tensor3D;
     if (source) {
-      const k = this.ln1.apply(source.key);
-      const v = source.value === source.key ? k : this.ln1.apply(source.value);
+      const [k, v] = this.normalisedSource(source);
       attended = this.attn.apply(this.ln1.apply(lastOf(x)), k, v, ctx);
     } else {
       const normed = this.ln1.apply(x);
       attended = this.attn.apply(lastOf(normed), normed, normed, ctx);
     }
     return tf.reshape(this.residuals(lastOf(x), attended, ctx), [b, d]);
+  }
+
+  /** LN₁ of key and value; one tensor when they are one (evaluation, or no embedding dropout). */
+  private normalisedSource(source: CrossModalSource): [tf.Tensor3D, tf.Tensor3D] {
+    const k = this.ln1.apply(source.key);
+    return [k, source.value === source.key ? k : this.ln1.apply(source.value)];
   }
 
   /** x + drop_res(attended), then the FFN block with its residual. */
@@ -158,7 +156,8 @@ export class CrossModalTransformer implements Module {
 
   /**
    * The normalised output at the last time step, [B, d] (what DMD and MulT read, h[-1]): equal to
-   * apply(…)[:, Tq−1], but the last layer computes only that step (see CrossModalLayer.applyLast).
+   * apply(…)[:, Tq−1] in evaluation (in training its last-layer dropout masks are drawn for the
+   * last step only), but the last layer computes only that step (see CrossModalLayer.applyLast).
    */
   applyLast(x: tf.Tensor3D, ctx: ForwardCtx, source?: tf.Tensor3D): tf.Tensor2D {
     const { h, kv, mask } = this.prepare(x, ctx, source);

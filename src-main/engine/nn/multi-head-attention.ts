@@ -8,8 +8,8 @@ import { scoped, type Module, type NamedVariable } from './module';
 
 /**
  * What a masked score becomes. Finite rather than −∞: exp(−1e9 − max) is exactly 0 in float32, so
- * every row with at least one visible key equals the −∞ version bit for bit, and a row with no
- * visible key (a fully padded sequence) gets uniform weights instead of NaN.
+ * every row with at least one visible key gets the same weights as with −∞ (masked ones exactly 0),
+ * and a row with no visible key (a fully padded sequence) gets uniform weights instead of NaN.
  */
 const MASKED = -1e9;
 
@@ -28,7 +28,7 @@ export interface MultiHeadAttentionOptions {
 
 /** Additive masks of one attention call; both are constants (no gradient). */
 export interface AttentionMasks {
-  /** [Tq, Tk], added to every head's and sample's scores: 0 keeps, MASKED removes (see causalMask). */
+  /** [Tq, Tk], added to every head's and sample's scores: 0 keeps, −1e9 removes (see causalMask). */
   attn?: tf.Tensor2D;
   /** [B, Tk] with 1 where the key is padding (PyTorch's key_padding_mask), 0 elsewhere. */
   keyPadding?: tf.Tensor2D;
