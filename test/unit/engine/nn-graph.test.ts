@@ -128,6 +128,24 @@ describe.each(BACKENDS)('graph, mixing and similarity blocks match PyTorch on %s
     gradeModule(conv, (x) => conv.apply(x as tf.Tensor3D, toTensor(c.adjacency) as tf.Tensor4D), c);
   });
 
+  it('RelationalGraphConv without root weight and bias: the relation means alone', () => {
+    const c = fx.rgcn;
+    const conv = new RelationalGraphConv(c.x.shape[2]!, c.y.shape[2]!, c.adjacency.shape[1]!, createRng(1), {
+      rootWeight: false,
+      bias: false,
+    });
+    expect(conv.namedVariables().map(([n]) => n)).toEqual(['weight']);
+    tf.tidy(() => {
+      conv.weight.assign(toTensor(c.params.weight!));
+      const x = toTensor(c.x);
+      // PyG's output minus its root term and bias
+      const rootTerm = tf.add(tf.matMul(tf.reshape(x, [-1, c.x.shape[2]!]), toTensor(c.params.root!)), toTensor(c.params.bias!));
+      const want = tf.sub(toTensor(c.y), tf.reshape(rootTerm, c.y.shape));
+      expectClose(conv.apply(x as tf.Tensor3D, toTensor(c.adjacency) as tf.Tensor4D), { shape: c.y.shape, data: Array.from(want.dataSync()) });
+    });
+    disposeAll(conv);
+  });
+
   it('GraphConv = PyG GraphConv (add aggregation, edge weights e_ji, root and rel weights)', () => {
     const c = fx.graphConv;
     const conv = new GraphConv(c.x.shape[2]!, c.y.shape[2]!, createRng(2));
