@@ -1,4 +1,5 @@
 import './gradients';
+import './gradients-graph';
 export { Adam, type AdamOptions } from './adam';
 export { MultiHeadSelfAttention } from './attention';
 export { EVAL, trainCtx, type ForwardCtx } from './context';
@@ -12,11 +13,22 @@ export {
 } from './cross-modal';
 export { DecoderLayer, TransformerDecoder, type DecoderMasks, type DecoderOptions } from './decoder';
 export { dropout, dropoutMask, dropoutMaskTensor } from './dropout';
+export { gelu } from './gelu';
+export { GraphConv, RelationalGraphConv, type RelationalGraphConvOptions } from './graph-conv';
 export { constantVariable, torchDefaultBound, uniformVariable } from './init';
 export { LayerNorm } from './layer-norm';
 export { Linear, type Activation, type LinearOptions } from './linear';
 export { linearOp } from './linear-op';
 export { Mlp } from './mlp';
+export {
+  MlpMixingBlock,
+  MlpMixingEncoder,
+  parseLkdTriples,
+  type Lkd,
+  type MixingActivation,
+  type MlpMixingOptions,
+  type MlpMixingStage,
+} from './mlp-mixing';
 export {
   causalMask,
   MultiHeadAttention,
@@ -26,6 +38,8 @@ export {
 } from './multi-head-attention';
 export { disposeModule, scoped, variablesOf, type Module, type NamedVariable } from './module';
 export { multPositionalEmbedding, multSinusoidalTable, positionalEncoding, sinusoidalTable } from './positional';
+export { cosineEmbeddingLoss, cosineSimilarity, dmdHingeLoss } from './similarity';
 export { stopGradient } from './stop-gradient';
+export { TEMPORAL_RELATIONS, temporalWindowGraph, type TemporalGraph, type TemporalWindowOptions } from './temporal-graph';
 export { EncoderLayer, TransformerEncoder, type EncoderOptions } from './transformer';
 export { tuneWasmKernels } from './wasm-kernels';
