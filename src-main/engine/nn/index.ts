@@ -3,7 +3,15 @@ import './gradients-graph';
 export { Adam, type AdamOptions } from './adam';
 export { MultiHeadSelfAttention } from './attention';
 export { EVAL, trainCtx, type ForwardCtx } from './context';
-export { Conv1dK3 } from './conv1d';
+export { Conv1d, Conv1dK3, type Conv1dOptions, type Conv1dPadding } from './conv1d';
+export {
+  CrossModalLayer,
+  CrossModalTransformer,
+  type CrossModalLayerOptions,
+  type CrossModalOptions,
+  type CrossModalSource,
+} from './cross-modal';
+export { DecoderLayer, TransformerDecoder, type DecoderMasks, type DecoderOptions } from './decoder';
 export { dropout, dropoutMask, dropoutMaskTensor } from './dropout';
 export { gelu } from './gelu';
 export { GraphConv, RelationalGraphConv, type RelationalGraphConvOptions } from './graph-conv';
@@ -21,8 +29,15 @@ export {
   type MlpMixingOptions,
   type MlpMixingStage,
 } from './mlp-mixing';
+export {
+  causalMask,
+  MultiHeadAttention,
+  type AttentionInit,
+  type AttentionMasks,
+  type MultiHeadAttentionOptions,
+} from './multi-head-attention';
 export { disposeModule, scoped, variablesOf, type Module, type NamedVariable } from './module';
-export { positionalEncoding, sinusoidalTable } from './positional';
+export { multPositionalEmbedding, multSinusoidalTable, positionalEncoding, sinusoidalTable } from './positional';
 export { cosineEmbeddingLoss, cosineSimilarity, dmdHingeLoss } from './similarity';
 export { stopGradient } from './stop-gradient';
 export { TEMPORAL_RELATIONS, temporalWindowGraph, type TemporalGraph, type TemporalWindowOptions } from './temporal-graph';
