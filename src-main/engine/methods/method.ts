@@ -38,8 +38,9 @@ export interface Phase {
   readonly patience?: number;
   /**
    * Called before each epoch (1-based; after a resume, before the first epoch trained again), with
-   * the whole dataset: learning-rate schedules, per-epoch label updates, a prior fitted on the
-   * training data at epoch 1 (keep what it computes in variables so a resume restores it).
+   * the dataset: learning-rate schedules, per-epoch label updates, a prior fitted on the training
+   * split at epoch 1 (keep what it computes in variables so a resume restores it). Read `data.train`
+   * (and `data.valid` for selection) only: the test split is the evaluation's.
    */
   beginEpoch?(epoch: number, data: DatasetData): void;
   /**

@@ -126,7 +126,7 @@ function spreadAcrossSamples(values: Float32Array, width: number): number {
 }
 
 /**
- * Collapse check of issue #3: the validation predictions or the fused representation no longer vary
+ * Collapse check of issue #3: the validation predictions or the representation no longer vary
  * across samples (spread below COLLAPSE_RATIO of the labels' spread). Returns what collapsed, or null.
  */
 function collapsedOutput(instance: MethodInstance, data: DatasetData, representation: string): string | null {

@@ -3,13 +3,33 @@
  * zod, src-shared and other card-level modules, never tfjs or a method's model code (which cards
  * load lazily with `import()`). Services, the CLI and Electron main import the registry.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 const root = resolve(__dirname, '..', '..', '..');
 const REGISTRY = join(root, 'src-main/engine/methods/registry.ts');
+
+/** Every module specifier a file names: static imports and re-exports (types too) and import() calls. */
+function allImports(file: string): string[] {
+  const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
+  const out: string[] = [];
+  const visit = (node: ts.Node): void => {
+    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier) out.push((node.moduleSpecifier as ts.StringLiteral).text);
+    if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword && ts.isStringLiteral(node.arguments[0]!)) out.push(node.arguments[0].text);
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return out;
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const path = join(dir, f);
+    return statSync(path).isDirectory() ? filesUnder(path) : path.endsWith('.ts') ? [path] : [];
+  });
+}
 
 /** Static runtime imports of a module (type-only imports and dynamic import() are left out). */
 function runtimeImports(file: string): string[] {
@@ -63,6 +83,21 @@ function violations(entry: string, allowedPackages: string[]): string[] {
 describe('method cards', () => {
   it('the registry and every card import, at runtime, only zod, src-shared and card-level modules', () => {
     expect(violations(REGISTRY, ['zod'])).toEqual([]);
+  });
+
+  it("no method's folder imports from another method's folder: shared code lives in engine/nn, engine/data and methods/*.ts", () => {
+    const methodsDir = join(root, 'src-main/engine/methods');
+    const folders = readdirSync(methodsDir).filter((f) => statSync(join(methodsDir, f)).isDirectory());
+    const crossing = folders.flatMap((folder) =>
+      filesUnder(join(methodsDir, folder)).flatMap((file) =>
+        allImports(file)
+          .filter((spec) => spec.startsWith('.'))
+          .map((spec) => relative(methodsDir, resolve(dirname(file), spec)).split(/[\\/]/))
+          .filter((parts) => parts.length > 1 && folders.includes(parts[0]!) && parts[0] !== folder)
+          .map((parts) => `${relative(root, file)} imports methods/${parts.join('/')}`),
+      ),
+    );
+    expect(crossing).toEqual([]);
   });
 
   it('the check names the chain that reaches a forbidden module', () => {
