@@ -29,11 +29,7 @@ export interface DatasetSummary {
   description: string;
 }
 
-export interface MethodSummary {
-  id: string;
-  title: string;
-  description: string;
-}
+export type { MethodSummary } from './methods';
 
 export type MetricRecord = Record<string, number>;
 

@@ -18,6 +18,12 @@ test('launches a run from the UI and shows its result', { timeout: 240_000 }, as
   assert.equal(await page.getByTestId('launch-submit').isDisabled(), true, 'an invalid seed must block the launch');
   await page.getByTestId('launch-seed').fill('1111');
   await page.getByTestId('launch-epochs').fill('2');
+  // Knobs are checked by the services as they are typed; an unknown one is named with the valid ones.
+  await page.getByTestId('launch-knobs').fill('foo=1');
+  await page.getByTestId('launch-knobs-error').filter({ hasText: "lf-linear has no knob 'foo'; its knobs: lr, batchSize, epochs" }).waitFor();
+  assert.equal(await page.getByTestId('launch-submit').isDisabled(), true, 'an unknown knob must block the launch');
+  await page.getByTestId('launch-knobs').fill('lr=0.001');
+  await page.getByTestId('launch-plan').filter({ hasText: 'Trains model 2 epochs on complete data' }).waitFor();
   await page.getByTestId('launch-submit').click();
 
   const row = page.locator('[data-testid^=run-row-]').first();
@@ -34,6 +40,8 @@ test('launches a run from the UI and shows its result', { timeout: 240_000 }, as
   await page.screenshot({ path: artifactPath('browser-run-finished.png'), fullPage: true });
 
   // Embedding inspector: PCA of the stored representations, one panel per stored condition.
+  // Each method names its own representation: lf-linear's is not HRLF's H̃.
+  assert.match(await page.getByTestId('embedding-title').textContent(), /time-mean features/);
   await page.getByTestId('embedding-algorithm').selectOption('pca');
   await page.getByTestId('embedding-compute').click();
   for (const condition of ['l,a,v', 'l', 'p=0.5+l']) {
