@@ -85,7 +85,7 @@ async function start(): Promise<void> {
   });
   ipcMain.handle(REQUEST_CHANNEL, async (event, op: unknown, input: unknown) => {
     if (!isTrustedSender(event)) return { ok: false, error: { code: 'forbidden', message: 'request from an untrusted frame' } };
-    return workbench.call(String(op), input);
+    return workbench.call(typeof op === 'string' ? op : '', input);
   });
   createWindow(workbench);
   app.on('activate', () => {

@@ -115,7 +115,10 @@ export class Workbench {
   /** Validates and dispatches one request; every failure comes back as a typed ContractError. */
   async call(name: string, input: unknown): Promise<{ ok: true; output: unknown } | { ok: false; error: ContractError }> {
     try {
-      if (!(name in this.handlers)) throw new ContractFailure({ code: 'unknown_operation', message: `unknown operation '${name}'` });
+      // Own names only: 'constructor', '__proto__' or 'toString' are not operations.
+      if (typeof name !== 'string' || !Object.hasOwn(this.handlers, name)) {
+        throw new ContractFailure({ code: 'unknown_operation', message: `unknown operation '${String(name).slice(0, 100)}'` });
+      }
       const op = name as RequestName;
       const parsed = parseInput(op, input);
       const handler = this.handlers[op] as (i: unknown) => unknown;
