@@ -19,7 +19,7 @@ import { DatasetCatalog, DatasetNotFound, DatasetNotReady } from './datasets';
 import { EventBus } from './events';
 import { exportExperiment } from './experiment-export';
 import { ExperimentService } from './experiments';
-import { homeLayout, type HomeLayout } from './home';
+import { assertStoreUsable, homeLayout, sweepCheckpoints, type HomeLayout } from './home';
 import { forkLauncher, type Launcher } from './launcher';
 import { codeVersion, packageVersion } from './provenance';
 import { ReproduceService } from './reproduce';
@@ -55,7 +55,9 @@ export class Workbench {
 
   constructor(readonly options: WorkbenchOptions) {
     this.layout = homeLayout(options.home);
+    assertStoreUsable(this.layout);
     this.store = Store.open(options.home, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
+    sweepCheckpoints(this.layout, this.store.runs);
     const launcher = options.launcher ?? forkLauncher;
     this.catalog = new DatasetCatalog(this.store, this.layout, launcher);
     this.runs = new RunService(this.store, this.catalog, this.bus, this.layout, launcher, {

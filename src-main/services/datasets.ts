@@ -49,7 +49,7 @@ export class DatasetCatalog {
   ) {
     this.importer = new DatasetImporter(store, layout, launch);
     // What a killed import or generation left behind goes before anyone lists the folder.
-    sweepDatasetFolder(layout.datasets, store.datasets);
+    sweepDatasetFolder(layout.root, store.datasets);
   }
 
   list(): DatasetSummary[] {
