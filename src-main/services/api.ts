@@ -36,6 +36,8 @@ export interface WorkbenchOptions {
   mode: AppInfo['mode'];
   launcher?: Launcher;
   concurrency?: number;
+  /** Imports converting at once; more wait their turn (default 2). */
+  importConcurrency?: number;
   /** See RunServiceOptions.workQueue; default true. */
   workQueue?: boolean;
   nativeBinding?: string;
@@ -59,7 +61,7 @@ export class Workbench {
     this.store = Store.open(options.home, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
     sweepCheckpoints(this.layout, this.store.runs);
     const launcher = options.launcher ?? forkLauncher;
-    this.catalog = new DatasetCatalog(this.store, this.layout, launcher);
+    this.catalog = new DatasetCatalog(this.store, this.layout, launcher, options.importConcurrency);
     this.runs = new RunService(this.store, this.catalog, this.bus, this.layout, launcher, {
       concurrency: options.concurrency ?? 2,
       workQueue: options.workQueue ?? true,

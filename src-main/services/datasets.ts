@@ -46,8 +46,9 @@ export class DatasetCatalog {
     private readonly store: Store,
     private readonly layout: HomeLayout,
     private readonly launch: Launcher,
+    importConcurrency?: number,
   ) {
-    this.importer = new DatasetImporter(store, layout, launch);
+    this.importer = new DatasetImporter(store, layout, launch, importConcurrency);
     // What a killed import or generation left behind goes before anyone lists the folder.
     sweepDatasetFolder(layout.root, store.datasets);
   }
