@@ -27,6 +27,31 @@ async function refusal(file: string): Promise<ImportError> {
   return err;
 }
 
+type Plain = string | { [key: string]: Plain };
+
+/** A protocol-2 pickle of nested dicts of strings (EMPTY_DICT, BINUNICODE, SETITEM). */
+function pickleOf(v: Plain): Uint8Array {
+  const parts: Buffer[] = [Buffer.from([0x80, 0x02])];
+  const str = (s: string): void => {
+    const b = Buffer.from(s, 'utf8');
+    const head = Buffer.from([0x58, 0, 0, 0, 0]);
+    head.writeUInt32LE(b.length, 1);
+    parts.push(head, b);
+  };
+  const walk = (x: Plain): void => {
+    if (typeof x === 'string') return str(x);
+    parts.push(Buffer.from('}'));
+    for (const [k, y] of Object.entries(x)) {
+      str(k);
+      walk(y);
+      parts.push(Buffer.from('s'));
+    }
+  };
+  walk(v);
+  parts.push(Buffer.from('.'));
+  return Buffer.concat(parts);
+}
+
 /** 200,000 lists, each appended to the one below it: `[[[…]]]`. */
 function deepNesting(levels: number): Uint8Array {
   return Buffer.concat([Buffer.from([0x80, 0x02]), Buffer.alloc(levels, ']'), Buffer.alloc(levels - 1, 'a'), Buffer.from('.')]);
@@ -114,7 +139,7 @@ describe('import errors never echo file contents (issue 9, item 10)', () => {
     ['int-lookalike', `(I${SECRET}\n`],
     ['float-lookalike', `(F${SECRET}\n`],
     // A real pickle whose unrecognised layout is described: names and types, never values.
-    ['string-value.pkl', Buffer.concat([Buffer.from([0x80, 0x02, 0x7d, 0x58, 8, 0, 0, 0]), Buffer.from('features'), Buffer.from([0x58, SECRET.length, 0, 0, 0]), Buffer.from(SECRET), Buffer.from('s.')])],
+    ['string-value.pkl', pickleOf(Object.fromEntries(['train', 'valid', 'test'].map((split) => [split, { features: SECRET, y: SECRET }])))],
   ];
   for (const [name, content] of files) {
     it(`${name}: names the file and what was expected, shows none of its bytes`, async () => {

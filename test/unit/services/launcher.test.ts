@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { forkProcess } from '../../../src-main/services/launcher';
 import { Limiter } from '../../../src-main/services/limiter';
 
-const REPLY_THEN_EXIT = fileURLToPath(new URL('../../fixtures/process/reply-then-exit.cjs', import.meta.url));
+const REPLY_THEN_EXIT = fileURLToPath(new URL('../../fixtures/process/reply-then-exit.mjs', import.meta.url));
 
 describe('engine processes (issue 9, item 11)', () => {
   it("reports a process's end only after the messages it sent before exiting", async () => {
