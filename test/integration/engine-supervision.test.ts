@@ -54,7 +54,7 @@ beforeAll(() => requireBuild());
 describe('engine supervision (issue 9, item 5)', () => {
   it.skipIf(!linux)('kill -9 of `hrlf train` ends its engine process; `hrlf queue --run` then resumes and finishes the run', async () => {
     const home = tempHome('hrlf-sup-');
-    const EPOCHS = 12;
+    const EPOCHS = 30;
     const train = spawn(process.execPath, [BIN, '--home', home, 'train', '--dataset', 'synth-mosi', '--method', 'lf-linear', '--seed', '3', '--epochs', String(EPOCHS)], {
       stdio: 'ignore',
     });

