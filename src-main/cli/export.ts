@@ -1,9 +1,9 @@
-import { writeFileSync, renameSync } from 'node:fs';
 import { exportExperiment } from '../services/experiment-export';
 import { ExportError, predictionsCsv } from '../services/exports';
 import { openWorkbench, UsageError } from './context';
 import { experimentId } from './experiment';
 import { asUsage, integerFlag, parseCli } from './results-text';
+import { writeOutput } from './write-out';
 
 export interface ExportFlags {
   run?: string;
@@ -19,15 +19,9 @@ export interface ExportFlags {
   out?: string;
 }
 
-/** Writes to a temp name and renames, so a failed export never leaves a partial file behind. */
 function emit(content: string, out: string | undefined): void {
-  if (out) {
-    const tmp = `${out}.tmp-${process.pid}`;
-    writeFileSync(tmp, content);
-    renameSync(tmp, out);
-  } else {
-    process.stdout.write(content);
-  }
+  if (out) writeOutput(out, content);
+  else process.stdout.write(content);
 }
 
 /** `--experiment ID --format F`: the experiment's results; `--run ID --predictions`: one run's predictions. */

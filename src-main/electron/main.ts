@@ -2,7 +2,7 @@
  * The Electron shell: one window, the preload bridge, and IPC wired to the same services the CLI
  * and browser mode use. Runs execute in utility processes; the store lives here.
  */
-import { app, BrowserWindow, ipcMain, shell, utilityProcess, type IpcMainInvokeEvent } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, shell, utilityProcess, type IpcMainInvokeEvent } from 'electron';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -77,15 +77,24 @@ function createWindow(workbench: Workbench): BrowserWindow {
 async function start(): Promise<void> {
   await app.whenReady();
   const binding = electronSqliteBinding();
-  const workbench = new Workbench({
-    home: process.env.HRLF_HOME ?? app.getPath('userData'),
-    mode: 'electron',
-    launcher: utilityLauncher,
-    ...(binding ? { nativeBinding: binding } : {}),
-  });
+  let workbench: Workbench;
+  try {
+    workbench = new Workbench({
+      home: process.env.HRLF_HOME ?? app.getPath('userData'),
+      mode: 'electron',
+      launcher: utilityLauncher,
+      ...(binding ? { nativeBinding: binding } : {}),
+    });
+  } catch (err) {
+    // An unusable store (e.g. an empty database file in a home with data) stops here, with the
+    // reason and the way to recover, before anything in the home is touched.
+    dialog.showErrorBox('HRLF Workbench cannot start', err instanceof Error ? err.message : String(err));
+    app.quit();
+    return;
+  }
   ipcMain.handle(REQUEST_CHANNEL, async (event, op: unknown, input: unknown) => {
     if (!isTrustedSender(event)) return { ok: false, error: { code: 'forbidden', message: 'request from an untrusted frame' } };
-    return workbench.call(String(op), input);
+    return workbench.call(typeof op === 'string' ? op : '', input);
   });
   createWindow(workbench);
   app.on('activate', () => {

@@ -139,7 +139,29 @@ async function importFile(req: ImportRequest, port: Port): Promise<void> {
   });
 }
 
+/** Exit status of an engine process whose supervisor died; nobody reads it, but it is distinct. */
+const EXIT_ORPHANED = 3;
+const SUPERVISOR_CHECK_MS = 500;
+
+/**
+ * An engine process never outlives its supervisor: nobody would store what it computes, and a
+ * resumed run would have two engines writing one checkpoint. The IPC channel closes when the
+ * parent dies (child_process.fork); where there is none to watch (Electron's utility process), or
+ * its close goes unnoticed, the parent pid changing (re-parenting to init) tells the same. Both
+ * are seen between training steps, which yield to the event loop. Checkpoints are complete up to
+ * the last epoch, so exiting anywhere loses at most the epoch in progress.
+ */
+function exitWithSupervisor(): void {
+  const parent = process.ppid;
+  const orphaned = (): never => process.exit(EXIT_ORPHANED);
+  process.on('disconnect', orphaned);
+  setInterval(() => {
+    if (process.ppid !== parent) orphaned();
+  }, SUPERVISOR_CHECK_MS).unref();
+}
+
 function main(): void {
+  exitWithSupervisor();
   const port = connect();
   let cancelled = false;
   let started = false;
@@ -171,8 +193,6 @@ function main(): void {
     }
     if (msg.type === 'import' && !started) {
       started = true;
-      // An orphaned import (its parent died) stops instead of writing a file nobody will claim.
-      process.once('disconnect', () => process.exit(1));
       importFile(msg.request, port)
         .catch((err: unknown) =>
           port.send(

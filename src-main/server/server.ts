@@ -8,8 +8,8 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
-import { WebSocketServer, type WebSocket } from 'ws';
-import { isEventName } from '../../src-shared/contract';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { isEventName, type ContractError } from '../../src-shared/contract';
 import type { Workbench } from '../services/api';
 import { packageRoot } from '../engine/paths';
 
@@ -59,9 +59,26 @@ function allowedHost(host: string | undefined, port: number): boolean {
   return host === `127.0.0.1:${port}` || host === `localhost:${port}`;
 }
 
+/** The request's path, decoded; null when it is not a valid URL path (bad percent-escapes, …). */
+function requestPath(req: IncomingMessage): string | null {
+  try {
+    return decodeURIComponent(new URL(req.url ?? '/', 'http://127.0.0.1').pathname);
+  } catch {
+    return null;
+  }
+}
+
+function badRequest(res: ServerResponse): void {
+  res.writeHead(400, { 'content-type': 'text/plain' }).end('bad request');
+}
+
 function serveStatic(root: string, req: IncomingMessage, res: ServerResponse): void {
-  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-  const rel = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname.slice(1));
+  const path = requestPath(req);
+  if (path === null || path.includes('\0')) {
+    badRequest(res);
+    return;
+  }
+  const rel = path === '/' ? 'index.html' : path.slice(1);
   const file = normalize(join(root, rel));
   if (!file.startsWith(root + sep) || !existsSync(file) || !statSync(file).isFile()) {
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
@@ -73,7 +90,35 @@ function serveStatic(root: string, req: IncomingMessage, res: ServerResponse): v
     'x-content-type-options': 'nosniff',
     'cache-control': 'no-store',
   });
-  createReadStream(file).pipe(res);
+  // A file that vanished or became unreadable since the check ends this response only.
+  createReadStream(file)
+    .on('error', () => res.destroy())
+    .pipe(res);
+}
+
+type ParsedRequest = { id: number | null; op: string; input: unknown } | { id: number | null; error: ContractError };
+
+/** One WebSocket message as a request `{id?, op, input?}`, or the typed error to answer it with. */
+export function parseRequest(raw: RawData, isBinary: boolean): ParsedRequest {
+  if (isBinary) return { id: null, error: { code: 'invalid_input', message: 'binary messages are not accepted; send JSON text' } };
+  let msg: unknown;
+  try {
+    msg = JSON.parse(rawText(raw));
+  } catch {
+    return { id: null, error: { code: 'invalid_input', message: 'message is not JSON' } };
+  }
+  if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) {
+    return { id: null, error: { code: 'invalid_input', message: 'message is not a JSON object {id, op, input}' } };
+  }
+  const { id, op, input } = msg as { id?: unknown; op?: unknown; input?: unknown };
+  const requestId = typeof id === 'number' && Number.isSafeInteger(id) ? id : null;
+  if (typeof op !== 'string') return { id: requestId, error: { code: 'invalid_input', message: "'op' must be the name of an operation (a string)", field: 'op' } };
+  return { id: requestId, op, input };
+}
+
+function rawText(raw: RawData): string {
+  if (Array.isArray(raw)) return Buffer.concat(raw).toString('utf8');
+  return (Buffer.isBuffer(raw) ? raw : Buffer.from(raw)).toString('utf8');
 }
 
 export async function startServer(workbench: Workbench, options: ServeOptions = {}): Promise<RunningServer> {
@@ -82,48 +127,80 @@ export async function startServer(workbench: Workbench, options: ServeOptions = 
   if (!existsSync(join(root, 'index.html'))) throw new Error(`renderer not built (${root}/index.html missing): run 'npm run build'`);
   let port = options.port ?? 0;
 
+  // Every handler below is guarded: whatever one request or socket sends, the failure stays with
+  // that request or socket and the server goes on serving the others.
   const http: Server = createServer((req, res) => {
-    if (!allowedHost(req.headers.host, port)) {
-      res.writeHead(403, { 'content-type': 'text/plain' }).end('forbidden host');
-      return;
+    try {
+      if (!allowedHost(req.headers.host, port)) {
+        res.writeHead(403, { 'content-type': 'text/plain' }).end('forbidden host');
+        return;
+      }
+      if (req.method !== 'GET') {
+        res.writeHead(405).end();
+        return;
+      }
+      serveStatic(root, req, res);
+    } catch {
+      if (!res.headersSent) badRequest(res);
+      else res.destroy();
     }
-    if (req.method !== 'GET') {
-      res.writeHead(405).end();
-      return;
-    }
-    serveStatic(root, req, res);
   });
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   http.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const origin = req.headers.origin;
-    const originOk = origin === undefined || origin === `http://127.0.0.1:${port}` || origin === `http://localhost:${port}`;
-    if (url.pathname !== '/ws' || !allowedHost(req.headers.host, port) || !originOk || !sameToken(url.searchParams.get('token') ?? '', token)) {
-      socket.write('HTTP/1.1 403 Forbidden\r\n\r\n');
-      socket.destroy();
-      return;
+    socket.on('error', () => socket.destroy());
+    try {
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      const origin = req.headers.origin;
+      const originOk = origin === undefined || origin === `http://127.0.0.1:${port}` || origin === `http://localhost:${port}`;
+      if (url.pathname !== '/ws' || !allowedHost(req.headers.host, port) || !originOk || !sameToken(url.searchParams.get('token') ?? '', token)) {
+        socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
+        return;
+      }
+      wss.handleUpgrade(req, socket, head, (ws) => attach(ws));
+    } catch {
+      socket.end('HTTP/1.1 400 Bad Request\r\n\r\n');
     }
-    wss.handleUpgrade(req, socket, head, (ws) => attach(ws));
   });
 
   const attach = (ws: WebSocket): void => {
+    const send = (message: unknown): void => {
+      if (ws.readyState !== ws.OPEN) return;
+      let text: string;
+      try {
+        text = JSON.stringify(message);
+      } catch (err) {
+        const id = (message as { id?: unknown }).id ?? null;
+        text = JSON.stringify({ id, ok: false, error: { code: 'internal', message: `the reply could not be encoded: ${(err as Error).message}` } });
+      }
+      ws.send(text, (err) => {
+        if (err) ws.terminate();
+      });
+    };
     const unsubscribe = workbench.bus.subscribe((event, payload) => {
-      if (ws.readyState === ws.OPEN && isEventName(event)) ws.send(JSON.stringify({ event, payload }));
+      if (isEventName(event)) send({ event, payload });
     });
     ws.on('close', unsubscribe);
-    ws.on('message', (raw) => {
-      let msg: { id?: unknown; op?: unknown; input?: unknown };
+    // An oversized frame, a broken frame or a reset connection ends this socket only (ws closes it
+    // with the matching status code, e.g. 1009 for a frame over maxPayload).
+    ws.on('error', () => ws.terminate());
+    ws.on('message', (raw, isBinary) => {
       try {
-        msg = JSON.parse(String(raw)) as typeof msg;
-      } catch {
-        ws.send(JSON.stringify({ id: null, ok: false, error: { code: 'invalid_input', message: 'message is not JSON' } }));
+        handleMessage(raw, isBinary);
+      } catch (err) {
+        send({ id: null, ok: false, error: { code: 'internal', message: (err as Error).message } });
+      }
+    });
+    const handleMessage = (raw: RawData, isBinary: boolean): void => {
+      const request = parseRequest(raw, isBinary);
+      if ('error' in request) {
+        send({ id: request.id, ok: false, error: request.error });
         return;
       }
-      const id = typeof msg.id === 'number' ? msg.id : null;
-      void workbench.call(String(msg.op), msg.input).then((response) => {
-        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id, ...response }));
-      });
-    });
+      workbench.call(request.op, request.input).then(
+        (response) => send({ id: request.id, ...response }),
+        (err: unknown) => send({ id: request.id, ok: false, error: { code: 'internal', message: err instanceof Error ? err.message : String(err) } }),
+      );
+    };
   };
 
   await new Promise<void>((resolve, reject) => {

@@ -20,7 +20,7 @@ import { DatasetCatalog, DatasetNotFound, DatasetNotReady } from './datasets';
 import { EventBus } from './events';
 import { exportExperiment } from './experiment-export';
 import { ExperimentService } from './experiments';
-import { homeLayout, type HomeLayout } from './home';
+import { assertStoreUsable, homeLayout, sweepCheckpoints, type HomeLayout } from './home';
 import { forkLauncher, type Launcher } from './launcher';
 import { codeVersion, packageVersion } from './provenance';
 import { ReproduceService } from './reproduce';
@@ -37,6 +37,8 @@ export interface WorkbenchOptions {
   mode: AppInfo['mode'];
   launcher?: Launcher;
   concurrency?: number;
+  /** Imports converting at once; more wait their turn (default 2). */
+  importConcurrency?: number;
   /** See RunServiceOptions.workQueue; default true. */
   workQueue?: boolean;
   nativeBinding?: string;
@@ -56,9 +58,11 @@ export class Workbench {
 
   constructor(readonly options: WorkbenchOptions) {
     this.layout = homeLayout(options.home);
+    assertStoreUsable(this.layout);
     this.store = Store.open(options.home, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
+    sweepCheckpoints(this.layout, this.store.runs);
     const launcher = options.launcher ?? forkLauncher;
-    this.catalog = new DatasetCatalog(this.store, this.layout, launcher);
+    this.catalog = new DatasetCatalog(this.store, this.layout, launcher, options.importConcurrency);
     this.runs = new RunService(this.store, this.catalog, this.bus, this.layout, launcher, {
       concurrency: options.concurrency ?? 2,
       workQueue: options.workQueue ?? true,
@@ -121,7 +125,10 @@ export class Workbench {
   /** Validates and dispatches one request; every failure comes back as a typed ContractError. */
   async call(name: string, input: unknown): Promise<{ ok: true; output: unknown } | { ok: false; error: ContractError }> {
     try {
-      if (!(name in this.handlers)) throw new ContractFailure({ code: 'unknown_operation', message: `unknown operation '${name}'` });
+      // Own names only: 'constructor', '__proto__' or 'toString' are not operations.
+      if (typeof name !== 'string' || !Object.hasOwn(this.handlers, name)) {
+        throw new ContractFailure({ code: 'unknown_operation', message: `unknown operation '${String(name).slice(0, 100)}'` });
+      }
       const op = name as RequestName;
       const parsed = parseInput(op, input);
       const handler = this.handlers[op] as (i: unknown) => unknown;

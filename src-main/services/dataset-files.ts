@@ -7,6 +7,7 @@ import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { SYNTHETIC_SPECS } from '../engine/data/synthetic';
 import type { DatasetsRepo } from '../store/datasets-repo';
+import { moveToOrphans, type OrphanLog } from './orphans';
 import { processAlive } from './process-alive';
 
 export const DATASET_EXT = '.hrlfds';
@@ -53,34 +54,61 @@ export function removeTemp(tempPath: string): void {
 }
 
 
+export interface SweepOptions {
+  /** Unclaimed files younger than this are left alone (default 60 s). */
+  orphanAgeMs?: number;
+  log?: OrphanLog;
+}
+
+export interface SweepResult {
+  /** Temp files of ended processes, and unclaimed built-in files (regenerated on first use). */
+  removed: string[];
+  /** Unclaimed imported files, moved to <home>/orphans/datasets/. */
+  orphaned: string[];
+}
+
 /**
- * Startup cleanup of the datasets folder: temp files whose owning process is gone (a killed
- * import or generation), and converted files that no dataset row claims (killed between moving
- * the file into place and committing its row). Returns the names removed.
+ * Startup cleanup of the datasets folder. Temp files whose owning process is gone (a killed import
+ * or generation) are removed. A converted file that no dataset row claims is never deleted when it
+ * holds imported data: the store may have been lost, replaced or restored from an older backup, so
+ * the file moves to <home>/orphans/datasets/ with a log line. Only built-in synthetic files, which
+ * are regenerated from their seed on first use, are removed.
  */
-export function sweepDatasetFolder(folder: string, repo: DatasetsRepo, orphanAgeMs = ORPHAN_AGE_MS): string[] {
-  if (!existsSync(folder)) return [];
-  const removed: string[] = [];
+export function sweepDatasetFolder(home: string, repo: DatasetsRepo, options: SweepOptions = {}): SweepResult {
+  const folder = join(home, 'datasets');
+  const result: SweepResult = { removed: [], orphaned: [] };
+  if (!existsSync(folder)) return result;
+  const orphanAgeMs = options.orphanAgeMs ?? ORPHAN_AGE_MS;
   // By file name: rows hold absolute paths, and a home that was moved must not lose its files.
   const claimed = new Set(repo.list().map((r) => basename(r.path)));
+  const builtin = new Set(SYNTHETIC_SPECS.map((s) => `${s.id}${DATASET_EXT}`));
   const now = Date.now();
   for (const name of readdirSync(folder)) {
     const file = join(folder, name);
     const temp = TEMP_PID.exec(name);
-    let stale = false;
-    if (temp) stale = !processAlive(Number(temp[1]));
-    else if (name.endsWith(DATASET_EXT) && !claimed.has(name)) {
-      try {
-        // ctime changes on rename, so it dates the moment the file was moved into place.
-        stale = now - statSync(file).ctimeMs > orphanAgeMs;
-      } catch {
-        stale = false;
+    if (temp) {
+      if (!processAlive(Number(temp[1]))) {
+        rmSync(file, { force: true });
+        result.removed.push(name);
       }
+      continue;
     }
-    if (stale) {
+    if (!name.endsWith(DATASET_EXT) || claimed.has(name)) continue;
+    let age: number;
+    try {
+      // ctime changes on rename, so it dates the moment the file was moved into place.
+      age = now - statSync(file).ctimeMs;
+    } catch {
+      continue;
+    }
+    if (age <= orphanAgeMs) continue;
+    if (builtin.has(name)) {
       rmSync(file, { force: true });
-      removed.push(name);
+      result.removed.push(name);
+    } else {
+      moveToOrphans(home, 'datasets', file, 'no dataset in the store lists this file', options.log);
+      result.orphaned.push(name);
     }
   }
-  return removed;
+  return result;
 }

@@ -15,6 +15,7 @@ import type { Store } from '../store/store';
 import { allocateId, DATASET_EXT, removeTemp, tempPathFor } from './dataset-files';
 import type { HomeLayout } from './home';
 import type { EngineProcess, Launcher } from './launcher';
+import { Limiter } from './limiter';
 
 /** The report crosses the contract as DatasetReport: this fails to compile if the two drift apart. */
 const asDatasetReport = (r: ImportReport): DatasetReport => r;
@@ -71,12 +72,23 @@ function invalid(message: string, field = 'path'): ContractFailure {
   return new ContractFailure({ code: 'invalid_input', message, field });
 }
 
+/** How long an engine may take to exit after its last reply before it is killed. */
+const ENGINE_EXIT_GRACE_MS = 10_000;
+
+/** Imports converting at once (each an engine process holding a whole dataset); the rest queue. */
+export const DEFAULT_IMPORT_CONCURRENCY = 2;
+
 export class DatasetImporter {
+  private readonly engines: Limiter;
+
   constructor(
     private readonly store: Store,
     private readonly layout: HomeLayout,
     private readonly launch: Launcher,
-  ) {}
+    concurrency = DEFAULT_IMPORT_CONCURRENCY,
+  ) {
+    this.engines = new Limiter(concurrency);
+  }
 
   async run(input: ImportInput, hooks: ImportHooks = {}): Promise<ImportOutcome> {
     const t0 = performance.now();
@@ -92,7 +104,7 @@ export class DatasetImporter {
     // The reader reports every few MiB; a small file would otherwise show no reading at all.
     hooks.onProgress?.({ path: file, phase: 'read', done: 0, total: size });
     try {
-      const result = await this.convert(input, temp, hooks);
+      const result = await this.engines.run(() => this.convert(input, temp, hooks));
       const committed = this.commit(file, temp, result);
       const seconds = (performance.now() - t0) / 1000;
       return { ...committed, seconds: committed.alreadyImported ? 0 : seconds, warnings: result.report.warnings };
@@ -127,6 +139,11 @@ export class DatasetImporter {
     return row && existsSync(row.path) ? row : null;
   }
 
+  /**
+   * Runs one import in an engine process. It settles when the process has ended, with what it
+   * last reported: the import holds its place among the concurrent imports until its engine is
+   * gone, and a reply is never mistaken for a crash or the other way round.
+   */
   private convert(input: ImportInput, temp: string, hooks: ImportHooks): Promise<ImportedDataset> {
     const file = input.path;
     return new Promise<ImportedDataset>((resolve, reject) => {
@@ -137,28 +154,41 @@ export class DatasetImporter {
       } catch (err) {
         return reject(err as Error);
       }
+      let outcome: { ok: true; result: ImportedDataset } | { ok: false; error: Error } | null = null;
       let settled = false;
-      const settle = (fn: () => void): void => {
+      const settle = (o: NonNullable<typeof outcome>): void => {
         if (settled) return;
         settled = true;
         hooks.signal?.removeEventListener('abort', onAbort);
-        fn();
+        if (o.ok) resolve(o.result);
+        else reject(o.error);
       };
       const onAbort = (): void => {
         child.kill();
-        settle(() => reject(new ImportCancelled(file)));
+        settle({ ok: false, error: new ImportCancelled(file) });
       };
       hooks.signal?.addEventListener('abort', onAbort, { once: true });
       child.onMessage((msg: unknown) => {
-        if (!isImportReply(msg)) return;
-        if (msg.type === 'import-progress') hooks.onProgress?.({ path: file, phase: msg.phase, done: msg.done, total: msg.total });
-        else if (msg.type === 'imported') settle(() => resolve(msg.result));
-        else settle(() => reject(msg.code === 'internal' ? new Error(`import of ${file} failed: ${msg.error}`) : invalid(msg.error, fieldOf(msg.code, input))));
+        if (!isImportReply(msg) || outcome) return;
+        if (msg.type === 'import-progress') {
+          hooks.onProgress?.({ path: file, phase: msg.phase, done: msg.done, total: msg.total });
+          return;
+        }
+        outcome =
+          msg.type === 'imported'
+            ? { ok: true, result: msg.result }
+            : { ok: false, error: msg.code === 'internal' ? new Error(`import of ${file} failed: ${msg.error}`) : invalid(msg.error, fieldOf(msg.code, input)) };
+        // The engine exits right after its last reply; one that does not is ended.
+        setTimeout(() => child.kill(), ENGINE_EXIT_GRACE_MS).unref();
       });
       child.onExit((code, signal) => {
+        if (outcome) return settle(outcome);
         // Ctrl+C in a terminal reaches the engine process too, possibly before our own handler runs.
         const cancelled = hooks.signal?.aborted || signal === 'SIGINT';
-        settle(() => reject(cancelled ? new ImportCancelled(file) : new Error(`import of ${file}: the engine process exited (code ${code}, signal ${signal}) before finishing`)));
+        settle({
+          ok: false,
+          error: cancelled ? new ImportCancelled(file) : new Error(`import of ${file}: the engine process exited (code ${code}, signal ${signal}) before finishing`),
+        });
       });
       child.send({
         type: 'import',

@@ -46,10 +46,11 @@ export class DatasetCatalog {
     private readonly store: Store,
     private readonly layout: HomeLayout,
     private readonly launch: Launcher,
+    importConcurrency?: number,
   ) {
-    this.importer = new DatasetImporter(store, layout, launch);
+    this.importer = new DatasetImporter(store, layout, launch, importConcurrency);
     // What a killed import or generation left behind goes before anyone lists the folder.
-    sweepDatasetFolder(layout.datasets, store.datasets);
+    sweepDatasetFolder(layout.root, store.datasets);
   }
 
   list(): DatasetSummary[] {

@@ -3,7 +3,6 @@
  * stored, with seed, config hash and provenance), CSV wide (the paper's layout, mean ± std), LaTeX
  * (booktabs) and JSON (everything). An experiment without finished runs exports nothing.
  */
-import { stringify } from 'csv-stringify/sync';
 import { ContractFailure, type ParsedInput } from '../../src-shared/contract';
 import { renderLatex } from '../../src-shared/results/latex';
 import { LONG_HEADER, longRows, wideHeader, wideRows } from '../../src-shared/results/tabular';
@@ -11,6 +10,7 @@ import { reportedConditions } from '../../src-shared/results/scenario';
 import type { ExportDocument, ExperimentResults, RunResult } from '../../src-shared/results/types';
 import type { ExperimentService } from './experiments';
 import { codeVersion } from './provenance';
+import { spreadsheetCsv } from './csv';
 
 type ExportInput = ParsedInput<'experiments.export'>;
 
@@ -47,10 +47,10 @@ export function exportExperiment(service: ExperimentService, input: ExportInput)
   let content: string;
   switch (input.format) {
     case 'csv':
-      content = stringify([[...LONG_HEADER], ...longRows(results.experiment.id, runs, reportedConditions(results.grid.scenario.spec))]);
+      content = spreadsheetCsv([[...LONG_HEADER], ...longRows(results.experiment.id, runs, reportedConditions(results.grid.scenario.spec))]);
       break;
     case 'csv-wide':
-      content = stringify([wideHeader(table), ...wideRows(table, results.groups, runs)]);
+      content = spreadsheetCsv([wideHeader(table), ...wideRows(table, results.groups, runs)]);
       break;
     case 'latex':
       content = renderLatex(table, {

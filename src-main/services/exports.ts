@@ -4,7 +4,7 @@
  * condition "intra" and the drop ratio p. IEMOCAP rows carry label_<emotion> and pred_<emotion>
  * (the argmax of that emotion's two logits, 1 = present).
  */
-import { stringify } from 'csv-stringify/sync';
+import { spreadsheetCsv } from './csv';
 import { IEMOCAP_EMOTIONS } from '../../src-shared/domain';
 import type { Store } from '../store/store';
 
@@ -34,5 +34,5 @@ export function predictionsCsv(store: Store, runId: number): string {
       }
     }
   }
-  return stringify([header, ...rows]);
+  return spreadsheetCsv([header, ...rows]);
 }

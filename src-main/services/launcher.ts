@@ -22,17 +22,26 @@ export function engineEntry(): string {
 }
 
 /** Headless launcher: a plain Node child process with an IPC channel. */
-export const forkLauncher: Launcher = () => {
-  const child = fork(engineEntry(), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
+export const forkLauncher: Launcher = () => forkProcess(engineEntry());
+
+/**
+ * `onExit` fires on 'close', not 'exit': Node may report a child's exit before it has read the
+ * messages the child wrote just before exiting (seen as "exited (code 0) before finishing" when
+ * many engines end at once); 'close' comes after the IPC channel has been drained.
+ */
+export function forkProcess(entry: string): EngineProcess {
+  const child = fork(entry, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
+  // A message to a process that died meanwhile fails quietly: its end arrives through onExit.
+  child.on('error', () => undefined);
   return {
     pid: child.pid,
     send: (msg) => {
-      if (child.connected) child.send(msg);
+      if (child.connected) child.send(msg, (err) => void err);
     },
     onMessage: (listener) => child.on('message', (m) => listener(m as ChildMessage)),
-    onExit: (listener) => child.on('exit', (code, signal) => listener(code, signal)),
+    onExit: (listener) => child.on('close', (code, signal) => listener(code, signal)),
     kill: () => {
       child.kill('SIGKILL');
     },
   };
-};
+}

@@ -22,10 +22,12 @@ import type { HomeLayout } from './home';
 import type { EngineProcess, Launcher } from './launcher';
 import { codeVersion, configHash, hostName } from './provenance';
 import { summarize } from './summaries';
-import { processAlive } from './process-alive';
+import { processAlive, processStartTime, sameProcessAlive } from './process-alive';
 
 /** Progress reaches the UI at most this often per run (architecture.md: about 10/s). */
 const PROGRESS_INTERVAL_MS = 100;
+/** How long a run waits for its previous engine process to end when that process cannot be verified and killed. */
+const PREVIOUS_ENGINE_TIMEOUT_MS = 60_000;
 /** Runs outside an experiment evaluate under the paper protocol's mask seed. */
 export const DEFAULT_MASK_SEED = PAPER_MASK_SEED;
 
@@ -218,8 +220,11 @@ export class RunService {
       cacheDir: this.layout.teachers,
       checkpointDir: this.checkpointDir(id),
     };
+    await this.previousEngineGone(id);
+    if (active.cancelRequested) return this.end(id, 'cancelled', {});
     const proc = this.launch();
     active.proc = proc;
+    if (proc.pid !== undefined) this.recordEngine(id, proc.pid);
     let ended = false;
     proc.onMessage((msg) => {
       try {
@@ -239,12 +244,44 @@ export class RunService {
     proc.send({ type: 'start', spec });
   }
 
+  private recordEngine(id: number, pid: number): void {
+    this.store.runs.setEngine(id, { pid, started: processStartTime(pid), host: hostName() });
+  }
+
+  /**
+   * A run resumes only after the engine process that ran it before is gone: two engines on one
+   * run would write the same checkpoint files. That process is normally gone already (an engine
+   * exits when its supervisor dies); one identified by pid and start time is killed (its
+   * supervisor is gone, nobody stores what it computes); one that cannot be identified (no /proc)
+   * is waited for, and the run fails if it does not end.
+   */
+  private async previousEngineGone(id: number): Promise<void> {
+    const engine = this.store.runs.engine(id);
+    if (!engine || engine.host !== hostName() || engine.pid === process.pid) return;
+    const deadline = Date.now() + PREVIOUS_ENGINE_TIMEOUT_MS;
+    while (sameProcessAlive(engine.pid, engine.started)) {
+      if (engine.started !== null) {
+        try {
+          process.kill(engine.pid, 'SIGKILL');
+        } catch {
+          // gone meanwhile
+        }
+      }
+      if (Date.now() > deadline) {
+        throw new Error(`the engine process that ran this run before (pid ${engine.pid}) is still running; stop it, then retry the run`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
   /** Persists one message; returns true when the message ends the run. */
   private handle(row: RunRow, datasetSha: string, msg: ChildMessage): boolean {
     const id = row.id;
     const active = this.active.get(id);
     switch (msg.type) {
       case 'started':
+        // Electron's utility processes tell their pid only once they run.
+        if (this.store.runs.engine(id)?.pid !== msg.pid) this.recordEngine(id, msg.pid);
         this.store.runs.setBackend(id, msg.backend);
         this.store.db.prepare('UPDATE runs SET dataset_sha256 = ? WHERE id = ?').run(datasetSha, id);
         this.bus.emit('run.status', { runId: id, status: 'running', error: null });

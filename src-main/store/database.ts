@@ -57,19 +57,31 @@ export function schemaVersion(db: Db): number {
   return db.pragma('user_version', { simple: true }) as number;
 }
 
-/** Applies every pending migration, each in its own transaction together with the version bump. */
+/**
+ * Applies every pending migration, each in its own immediate transaction together with the version
+ * bump. The version is read again inside the transaction, so two processes opening a new home at
+ * the same moment apply each migration once.
+ */
 export function migrate(db: Db, migrations: readonly string[] = MIGRATIONS): number {
-  const current = schemaVersion(db);
-  if (current > migrations.length) {
-    throw new StoreError(
-      `database schema version ${current} is newer than this workbench knows (${migrations.length}); update the workbench`,
-    );
+  const check = (current: number): void => {
+    if (current > migrations.length) {
+      throw new StoreError(
+        `database schema version ${current} is newer than this workbench knows (${migrations.length}); update the workbench`,
+      );
+    }
+  };
+  check(schemaVersion(db));
+  for (;;) {
+    const applied = db
+      .transaction(() => {
+        const v = schemaVersion(db);
+        check(v);
+        if (v >= migrations.length) return false;
+        db.exec(migrations[v]!);
+        db.pragma(`user_version = ${v + 1}`);
+        return true;
+      })
+      .immediate();
+    if (!applied) return migrations.length;
   }
-  for (let v = current; v < migrations.length; v++) {
-    db.transaction(() => {
-      db.exec(migrations[v]!);
-      db.pragma(`user_version = ${v + 1}`);
-    })();
-  }
-  return migrations.length;
 }

@@ -125,4 +125,11 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE runs ADD COLUMN teacher_metrics TEXT;
   `,
+  // 5: the engine process that last ran each run (pid, its start time where the OS tells it, and
+  // host), so a run is resumed only after that process is gone, never beside it
+  `
+  ALTER TABLE runs ADD COLUMN engine_pid INTEGER;
+  ALTER TABLE runs ADD COLUMN engine_started TEXT;
+  ALTER TABLE runs ADD COLUMN engine_host TEXT;
+  `,
 ];

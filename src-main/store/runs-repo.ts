@@ -82,6 +82,13 @@ function fromRaw(r: RawRun): RunRow {
   };
 }
 
+export interface EngineRecord {
+  pid: number;
+  /** The process's start time as the OS reports it (Linux: /proc/<pid>/stat), null where unknown. */
+  started: string | null;
+  host: string;
+}
+
 export interface NewRun {
   experimentId?: number | null;
   datasetId: string;
@@ -198,6 +205,20 @@ export class RunsRepo {
       )
       .run(id);
     return info.changes === 1;
+  }
+
+  /** The engine process now running this run: `started` identifies it beyond its pid (see process-alive.ts). */
+  setEngine(id: number, engine: EngineRecord): void {
+    this.db.prepare('UPDATE runs SET engine_pid = ?, engine_started = ?, engine_host = ? WHERE id = ?').run(engine.pid, engine.started, engine.host, id);
+  }
+
+  /** The engine process that last ran this run, if one was recorded. */
+  engine(id: number): EngineRecord | null {
+    const r = this.db.prepare('SELECT engine_pid, engine_started, engine_host FROM runs WHERE id = ?').get(id) as
+      | { engine_pid: number | null; engine_started: string | null; engine_host: string | null }
+      | undefined;
+    if (!r || r.engine_pid === null || r.engine_host === null) return null;
+    return { pid: r.engine_pid, started: r.engine_started, host: r.engine_host };
   }
 
   setCheckpoint(id: number, path: string): void {

@@ -4,35 +4,11 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Workbench } from '../../src-main/services/api';
 import type { ExperimentResults, ReproduceStarted } from '../../src-shared/results';
-import { hrlf, requireBuild, ROOT, tempHome } from './helpers';
+import { csvRecords, hrlf, requireBuild, ROOT, tempHome } from './helpers';
 
-/** RFC 4180 records with a header row (quoted fields, doubled quotes), enough to read our exports back. */
+/** CSV with a header row as one object per record. */
 function parse(text: string, _options: { columns: true }): Record<string, string>[] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      row.push(field);
-      field = '';
-    } else if (ch === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else if (ch !== '\r') field += ch;
-  }
-  if (field !== '' || row.length > 0) rows.push([...row, field]);
-  const [header, ...body] = rows;
+  const [header, ...body] = csvRecords(text);
   return body.map((r) => Object.fromEntries(header!.map((h, i) => [h, r[i] ?? ''])));
 }
 

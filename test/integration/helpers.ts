@@ -42,3 +42,31 @@ export function datasetsSnapshot(home: string): { rows: unknown[]; files: string
   const dir = join(home, 'datasets');
   return { rows, files: existsSync(dir) ? readdirSync(dir).sort() : [] };
 }
+
+/** RFC 4180 records (quoted fields, doubled quotes), enough to read the exports back. */
+export function csvRecords(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else field += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') {
+      row.push(field);
+      field = '';
+    } else if (ch === '\n') {
+      rows.push([...row, field]);
+      row = [];
+      field = '';
+    } else if (ch !== '\r') field += ch;
+  }
+  if (field !== '' || row.length > 0) rows.push([...row, field]);
+  return rows;
+}

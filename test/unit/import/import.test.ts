@@ -170,7 +170,7 @@ describe('importDatasetFile: broken files name the file, the key path and what w
     ['broken_label_shape.pkl', 'label-shape', 'train.labels', /has shape \[4, 2\]; expected \[N, 1, 1\] or \[N\]/],
     ['broken_unaligned_noalign.pkl', 'unaligned', 'train.audio', /has 8 time steps but train.text has 5: this is an unaligned file/],
     ['broken_unknown_layout.pkl', 'layout', '', /unrecognised pickle layout[\s\S]*keys found:[\s\S]*features: ndarray <f4 \[4, 5, 4\]/],
-    ['broken_text_renamed.pkl', 'not-pickle', '', /is a text file, not a pickle \(first line: "video_id,label"\)/],
+    ['broken_text_renamed.pkl', 'not-pickle', '', /is a text file, not a pickle; expected a MulT or MMSA dataset pickle/],
     ['broken_empty.pkl', 'empty', '', /the file is empty/],
     ['broken_lfs_pointer.pkl', 'lfs-pointer', '', /Git LFS pointer.*git lfs pull/],
     ['broken_os_system.pkl', 'unsafe', '', /refused: the pickle references the global 'os\.system'/],

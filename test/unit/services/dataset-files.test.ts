@@ -1,16 +1,16 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { allocateId, removeTemp, slugify, sweepDatasetFolder, tempPathFor } from '../../../src-main/services/dataset-files';
 import { Store } from '../../../src-main/store/store';
 
-function freshStore(): { store: Store; folder: string } {
+function freshStore(): { store: Store; folder: string; home: string } {
   const home = mkdtempSync(join(tmpdir(), 'hrlf-files-'));
   const folder = join(home, 'datasets');
   mkdirSync(folder);
-  return { store: Store.open(home), folder };
+  return { store: Store.open(home), folder, home };
 }
 
 function row(id: string, path: string) {
@@ -67,8 +67,8 @@ describe('dataset file names', () => {
 });
 
 describe('startup sweep of the datasets folder', () => {
-  it('removes temp files of ended processes and unclaimed dataset files, keeps the rest', () => {
-    const { store, folder } = freshStore();
+  it('removes temp files of ended processes, moves unclaimed imported files to orphans/, keeps the rest', () => {
+    const { store, folder, home } = freshStore();
     const dead = deadPid();
     const files = {
       deadImport: `mosi.hrlfds.tmp-${dead}-0a1b2c3d`,
@@ -77,23 +77,33 @@ describe('startup sweep of the datasets folder', () => {
       liveImport: `live.hrlfds.tmp-${process.pid}-00000000`,
       claimed: 'claimed.hrlfds',
       orphan: 'orphan.hrlfds',
+      builtin: 'synth-mosei.hrlfds',
       unrelated: 'notes.txt',
     };
     for (const f of Object.values(files)) writeFileSync(join(folder, f), 'x');
     store.datasets.insertImported(row('claimed', join('/moved/home/datasets', files.claimed)));
-    const removed = sweepDatasetFolder(folder, store.datasets, -1);
-    expect(removed.sort()).toEqual([files.deadGenerate, files.deadImport, files.deadImportInner, files.orphan].sort());
+    const lines: string[] = [];
+    const result = sweepDatasetFolder(home, store.datasets, { orphanAgeMs: -1, log: (l) => lines.push(l) });
+    expect(result.removed.sort()).toEqual([files.builtin, files.deadGenerate, files.deadImport, files.deadImportInner].sort());
+    expect(result.orphaned).toEqual([files.orphan]);
     expect(readdirSync(folder).sort()).toEqual([files.claimed, files.liveImport, files.unrelated].sort());
+    expect(readFileSync(join(home, 'orphans', 'datasets', files.orphan), 'utf8')).toBe('x');
+    expect(lines).toEqual([expect.stringMatching(/moved .*orphan\.hrlfds to .*orphans\/datasets\/orphan\.hrlfds: no dataset in the store lists this file/)]);
+    expect(readFileSync(join(home, 'orphans', 'orphans.log'), 'utf8')).toContain(lines[0]);
+    // A second orphan of the same name does not overwrite the first.
+    writeFileSync(join(folder, files.orphan), 'y');
+    sweepDatasetFolder(home, store.datasets, { orphanAgeMs: -1, log: () => undefined });
+    expect(readFileSync(join(home, 'orphans', 'datasets', `${files.orphan}.2`), 'utf8')).toBe('y');
     // Young unclaimed files may be another process's commit in progress: kept by default.
     writeFileSync(join(folder, files.orphan), 'x');
-    expect(sweepDatasetFolder(folder, store.datasets)).toEqual([]);
+    expect(sweepDatasetFolder(home, store.datasets)).toEqual({ removed: [], orphaned: [] });
     expect(existsSync(join(folder, files.orphan))).toBe(true);
     store.close();
   });
 
   it('does nothing when the folder does not exist yet', () => {
-    const { store, folder } = freshStore();
-    expect(sweepDatasetFolder(join(folder, 'missing'), store.datasets)).toEqual([]);
+    const { store, home } = freshStore();
+    expect(sweepDatasetFolder(join(home, 'missing'), store.datasets)).toEqual({ removed: [], orphaned: [] });
     store.close();
   });
 });

@@ -1,8 +1,8 @@
 import { statSync } from 'node:fs';
-import type h5wasmModule from 'h5wasm/node';
 import path from 'node:path';
 import type { VideoRows } from './csd-align';
 import { MERGED_DIMENSION_KEY, sequenceRoot } from './csd';
+import { closeQuietly, hdf5Failure, loadH5, type H5Module } from './csd-h5';
 import { ImportError } from './errors';
 import { sniffFile } from './sniff';
 
@@ -11,8 +11,6 @@ import { sniffFile } from './sniff';
  * header (root name, metadata, video ids, feature width) is read on open; features and intervals
  * of a video are read only when asked for, so a multi-GB sequence never sits in memory whole.
  */
-
-type H5Module = typeof h5wasmModule;
 
 interface H5Group {
   keys(): string[];
@@ -23,17 +21,6 @@ interface H5Dataset {
   readonly shape: number[] | null;
   readonly value: unknown;
   readonly metadata: { type: number; size: number; littleEndian: boolean; signed: boolean };
-}
-
-let h5: Promise<H5Module> | null = null;
-
-/** h5wasm, loaded once and only when a .csd file is read. */
-export function loadH5(): Promise<H5Module> {
-  h5 ??= import('h5wasm/node').then(async ({ default: m }) => {
-    await m.ready;
-    return m;
-  });
-  return h5;
 }
 
 /** HDF5 type classes (H5Tpublic.h) that hold numbers. */
@@ -119,7 +106,7 @@ export class CsdSource {
     try {
       f = new m.File(path.resolve(file), 'r');
     } catch (e) {
-      throw new ImportError('not-hdf5', file, '', `cannot be opened as HDF5 (${e instanceof Error ? e.message : String(e)})`);
+      throw hdf5Failure(file, '', e);
     }
     try {
       const fail = (keyPath: string, detail: string): ImportError => new ImportError('layout', file, keyPath, detail);
@@ -138,13 +125,21 @@ export class CsdSource {
       }
       return new CsdSource(file, f, data, isGroup, isDataset, rootName, metadata, dim, dtype, numeric);
     } catch (e) {
-      f.close();
-      throw e;
+      closeQuietly(f);
+      throw hdf5Failure(file, '', e);
     }
   }
 
   /** The intervals of one video, and its features unless `intervalsOnly`. Shapes are checked. */
   read(id: string, intervalsOnly = false): VideoRows {
+    try {
+      return this.readVideo(id, intervalsOnly);
+    } catch (e) {
+      throw hdf5Failure(this.file, `${this.rootName}/data/${id}`, e);
+    }
+  }
+
+  private readVideo(id: string, intervalsOnly: boolean): VideoRows {
     const at = `${this.rootName}/data/${id}`;
     const fail = (keyPath: string, detail: string): ImportError => new ImportError('shape', this.file, keyPath, detail);
     const g = this.data.get(id);
@@ -170,7 +165,7 @@ export class CsdSource {
   }
 
   close(): void {
-    this.h5file.close();
+    closeQuietly(this.h5file);
   }
 }
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { SPLITS, type Split } from '../../../../src-shared/domain';
+import { closeQuietly, hdf5Failure, loadH5 } from './csd-h5';
 import { ImportError } from './errors';
 
 /**
@@ -85,8 +86,7 @@ export function sequenceRoot<G extends H5Group>(
 
 export async function readCsd(file: string): Promise<CsdSequence> {
   // Loaded on demand: the wasm module is only needed for .csd files.
-  const { default: h5wasm } = await import('h5wasm/node');
-  await h5wasm.ready;
+  const h5wasm = await loadH5();
   const fail = (keyPath: string, detail: string): ImportError => new ImportError('layout', file, keyPath, detail);
   const isGroup = (v: unknown): v is H5Group => v instanceof h5wasm.Group;
   const isDataset = (v: unknown): v is H5Dataset => v instanceof h5wasm.Dataset;
@@ -95,7 +95,7 @@ export async function readCsd(file: string): Promise<CsdSequence> {
   try {
     f = new h5wasm.File(path.resolve(file), 'r');
   } catch (e) {
-    throw new ImportError('not-pickle', file, '', `cannot be opened as HDF5 (${e instanceof Error ? e.message : String(e)})`);
+    throw hdf5Failure(file, '', e);
   }
   try {
     const { rootName, data, metadata } = sequenceRoot(f, isGroup, isDataset, fail);
@@ -128,8 +128,10 @@ export async function readCsd(file: string): Promise<CsdSequence> {
       segments += n;
     }
     return { file, rootName, metadata, dimensionNames, videos, segments };
+  } catch (e) {
+    throw hdf5Failure(file, '', e);
   } finally {
-    f.close();
+    closeQuietly(f);
   }
 }
 

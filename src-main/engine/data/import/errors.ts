@@ -10,11 +10,15 @@ export type ImportErrorCode =
   | 'truncated'
   | 'corrupt'
   | 'unsafe'
+  /** Reading it would cost far more than its size: shared references, nesting, declared sizes. */
+  | 'limits'
   | 'unsupported-format'
   | 'layout'
   | 'missing-split'
   | 'missing-key'
   | 'shape'
+  /** A split with no samples. */
+  | 'empty-split'
   | 'ragged'
   | 'unaligned'
   | 'token-ids'

@@ -89,9 +89,14 @@ export async function importDatasetFile(file: string, options: ImportOptions = {
     case 'npy':
       throw new ImportError('unsupported-format', file, '', `is a numpy ${sniffed.kind === 'zip' ? '.npz (zip)' : '.npy'} file; only pickles are imported for now`);
     case 'text':
-      throw new ImportError('not-pickle', file, '', `is a text file, not a pickle (first line: "${sniffed.preview}")`);
+      throw new ImportError('not-pickle', file, '', 'is a text file, not a pickle; expected a MulT or MMSA dataset pickle (.pkl) or a folder of .csd files');
     case 'unknown':
-      throw new ImportError('not-pickle', file, '', `is not a pickle (first bytes: ${sniffed.hex})`);
+      throw new ImportError(
+        'not-pickle',
+        file,
+        '',
+        'is not a pickle: it does not start like one, nor like any other format the workbench recognises (HDF5 .csd, .npz, .npy, a Git LFS pointer); expected a MulT or MMSA dataset pickle (.pkl)',
+      );
     case 'pickle':
       if (sniffed.protocol > 5) {
         throw new ImportError('unsupported-format', file, '', `uses pickle protocol ${sniffed.protocol}; protocols 0–5 are supported`);
@@ -189,6 +194,8 @@ async function parse(file: string, options: ImportOptions): Promise<UnpickleResu
         throw new ImportError('unsupported-format', file, '', e.message);
       case 'malformed':
         throw new ImportError('corrupt', file, '', `is not a valid pickle: ${e.message}`);
+      case 'limits':
+        throw new ImportError('limits', file, '', `refused: ${e.message}`);
     }
   } finally {
     source.close();

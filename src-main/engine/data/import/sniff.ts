@@ -1,6 +1,10 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 
-/** What a file is, from its first bytes (datasets.md §0), before any parsing. */
+/**
+ * What a file is, from its first bytes (datasets.md §0), before any parsing. Nothing of the
+ * contents is kept for messages: an import error names the file and what was expected, never its
+ * bytes (the path could be any readable file, e.g. /etc/shadow).
+ */
 export type FileKind =
   | { kind: 'empty' }
   | { kind: 'pickle'; protocol: number }
@@ -8,8 +12,8 @@ export type FileKind =
   | { kind: 'lfs-pointer' }
   | { kind: 'zip' }
   | { kind: 'npy' }
-  | { kind: 'text'; preview: string }
-  | { kind: 'unknown'; hex: string };
+  | { kind: 'text' }
+  | { kind: 'unknown' };
 
 const HDF5 = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
 
@@ -38,6 +42,6 @@ export function sniffBytes(head: Uint8Array): FileKind {
   const printable = [...head].every((c) => c === 9 || c === 10 || c === 13 || (c >= 32 && c < 127) || c >= 0xc2);
   // Protocol 0/1 pickles have no header: they open with a container opcode or a GLOBAL line.
   if (/^([(}\])]|c[\w.]+\n[\w.]+\n)/.test(text)) return { kind: 'pickle', protocol: 0 };
-  if (printable) return { kind: 'text', preview: text.split('\n', 1)[0]?.slice(0, 60) ?? '' };
-  return { kind: 'unknown', hex: [...head.subarray(0, 8)].map((c) => c.toString(16).padStart(2, '0')).join(' ') };
+  if (printable) return { kind: 'text' };
+  return { kind: 'unknown' };
 }

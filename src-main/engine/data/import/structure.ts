@@ -15,6 +15,16 @@ function dimsOf(t: Tensor): string {
   return `[${t.shape.join(', ')}]`;
 }
 
+/**
+ * Bounds no dataset comes near (aligned MOSI/MOSEI/IEMOCAP: T = 50, D ≤ 768; unaligned files and
+ * long clips stay in the hundreds of steps): a shape beyond them is a broken or forged file, and
+ * training on it would fail far from the cause.
+ */
+export const MAX_T = 10_000;
+export const MAX_D = 100_000;
+
+const fmt = (n: number): string => n.toLocaleString('en-US');
+
 export function checkGeometry(raw: RawDataset, x: Extractor): Geometry {
   const ref = raw.splits.train;
   for (const split of SPLITS) {
@@ -25,7 +35,15 @@ export function checkGeometry(raw: RawDataset, x: Extractor): Geometry {
         throw x.fail('shape', at(m), `has shape ${dimsOf(s[m])}; expected [N, T, D] (samples, time steps, features)`);
       }
     }
+    for (const m of MODALITIES) {
+      const [, t, d] = s[m].shape as [number, number, number];
+      if (t < 1 || t > MAX_T) throw x.fail('shape', at(m), `has ${fmt(t)} time steps (shape ${dimsOf(s[m])}); expected 1 to ${fmt(MAX_T)}`);
+      if (d < 1 || d > MAX_D) throw x.fail('shape', at(m), `has ${fmt(d)} features per step (shape ${dimsOf(s[m])}); expected 1 to ${fmt(MAX_D)}`);
+    }
     const n = s.l.shape[0] as number;
+    if (n === 0) {
+      throw x.fail('empty-split', s.splitKey, `has 0 samples (${at('l')} has shape ${dimsOf(s.l)}); every split (train, valid, test) needs at least one sample`);
+    }
     for (const k of ['a', 'v', 'labels'] as const) {
       const nk = s[k].shape[0];
       if (nk !== n) throw x.fail('shape', at(k), `has ${nk} samples but ${at('l')} has ${n}; expected one entry per sample`);

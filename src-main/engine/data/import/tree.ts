@@ -11,8 +11,9 @@ export function describeValue(v: PyValue): string {
     const kinds = [...new Set(items.slice(0, 50).map((x) => (x instanceof NDArray ? `ndarray [${x.shape.join(', ')}]` : typeName(x))))];
     return `${typeName(v)}[${items.length}]${kinds.length > 0 ? ` of ${kinds.slice(0, 3).join(' | ')}` : ''}`;
   }
-  if (typeof v === 'string') return `str ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
-  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return `${typeName(v)} ${String(v)}`;
+  // Structure only (key names, types, shapes): a value read from the file is never shown.
+  if (typeof v === 'string') return `str (${v.length} characters)`;
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return typeName(v);
   if (v instanceof Map) return `dict (${v.size} keys)`;
   return typeName(v);
 }

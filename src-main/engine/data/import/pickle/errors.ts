@@ -7,7 +7,8 @@ export type PickleErrorCode =
   | 'not-pickle' // the first byte is not a pickle opcode
   | 'unsafe-global' // a global outside the whitelist; nothing was executed
   | 'unsupported' // a valid pickle feature this reader does not implement
-  | 'malformed'; // inconsistent contents (stack underflow, size mismatch, ...)
+  | 'malformed' // inconsistent contents (stack underflow, size mismatch, ...)
+  | 'limits'; // would cost far more than the file's size to read (shared references, depth, declared sizes)
 
 export class PickleError extends Error {
   constructor(

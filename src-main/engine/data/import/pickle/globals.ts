@@ -102,10 +102,13 @@ const IMPLS = new Map<string, GlobalImpl>(Object.entries({
   'numpy._core.multiarray.scalar': scalar,
   '_codecs.encode': codecsEncode,
   'builtins.bytearray': bytearray,
+  // bytes() is how protocols < 3 spell an empty bytes object (e.g. an empty array's data).
+  'builtins.bytes': bytearray,
   'builtins.set': makeSet(false),
   'builtins.frozenset': makeSet(true),
   // Python 3 writes these names for protocols < 3 (fix_imports), Python 2 always.
   '__builtin__.bytearray': bytearray,
+  '__builtin__.bytes': bytearray,
   '__builtin__.set': makeSet(false),
   '__builtin__.frozenset': makeSet(true),
   'collections.OrderedDict': orderedDict,
@@ -113,14 +116,26 @@ const IMPLS = new Map<string, GlobalImpl>(Object.entries({
 
 export const WHITELISTED_GLOBALS: readonly string[] = [...IMPLS.keys()];
 
-export function resolveGlobal(module: string, name: string, position: number): PyGlobal {
+/**
+ * Top-level modules a refused global is named by even in a protocol 0/1 pickle. Those pickles are
+ * text, and a text file that only looks like one (two one-word lines, the first starting with
+ * 'c') must not have its lines echoed back as a "global".
+ */
+const KNOWN_MODULES = new Set([
+  'os', 'posix', 'nt', 'subprocess', 'sys', 'builtins', '__builtin__', 'shutil', 'socket', 'pty', 'platform', 'importlib',
+  'runpy', 'code', 'codecs', '_codecs', 'io', 'pickle', 'copyreg', 'copy_reg', 'functools', 'operator', 'types', 'collections',
+  'webbrowser', 'numpy', 'torch', 'pandas', 'sklearn', 'scipy', 'tensorflow', 'joblib',
+]);
+
+export function resolveGlobal(module: string, name: string, position: number, binaryProtocol = true): PyGlobal {
   const q = `${module}.${name}`;
   if (!IMPLS.has(q)) {
+    const nameable = binaryProtocol || KNOWN_MODULES.has(module.split('.')[0] ?? '');
     throw new PickleError(
       'unsafe-global',
-      `refused: the pickle references the global '${q}' (at byte ${position}); only numpy array reconstruction and a few harmless builtins are allowed, and nothing in the file was executed`,
+      `refused: the pickle references ${nameable ? `the global '${q}'` : 'a global outside the allowed ones (not named: this file is text)'} (at byte ${position}); only numpy array reconstruction and a few harmless builtins are allowed, and nothing in the file was executed`,
       position,
-      q,
+      nameable ? q : undefined,
     );
   }
   return new PyGlobal(module, name);

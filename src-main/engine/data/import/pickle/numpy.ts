@@ -50,6 +50,7 @@ export class NDArray {
     this.dtype = dtype;
     this.order = fortran ? 'F' : 'C';
     const count = product(shape);
+    ctx.elements?.(count);
     if (dtype.kind === 'O') {
       // numpy pickles object arrays as a flat list of the elements, in C order.
       if (!Array.isArray(raw) || raw.length !== count) {

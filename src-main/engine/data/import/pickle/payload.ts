@@ -15,6 +15,8 @@ export interface DecodeContext {
   readonly chunkSize: number;
   /** Report consumed payload bytes; may yield to the event loop. */
   progress(bytes: number): Promise<void>;
+  /** Called before an array of `count` elements is allocated; throws when the file cannot hold it. */
+  elements?(count: number): void;
 }
 
 /**
@@ -96,6 +98,13 @@ export async function decodeNumeric(
     throw new PickleError(
       'malformed',
       `array payload holds ${knownSize} bytes but shape [${shape.join(', ')}] of '${dtype.descr}' needs ${expected}`,
+    );
+  }
+  // Protocol 2's text spelling decodes to at most as many bytes as it stores: check before allocating.
+  if (knownSize === null && !(payload instanceof Uint8Array) && expected > payload.stored) {
+    throw new PickleError(
+      'malformed',
+      `array payload holds at most ${payload.stored} bytes but shape [${shape.join(', ')}] of '${dtype.descr}' needs ${expected}`,
     );
   }
   const out = make(count);

@@ -29,6 +29,7 @@ export function decodeBytesString(bytes: Uint8Array): string {
 export function decodeStrings(bytes: Uint8Array, dtype: NpDtype, shape: readonly number[], fortran: boolean): string[] {
   const count = product(shape);
   const size = dtype.itemsize;
+  if (size === 0 && count > 0) throw new PickleError('unsupported', `string arrays of itemsize 0 ('${dtype.descr}') are not supported`);
   if (bytes.length !== count * size) {
     throw new PickleError('malformed', `string array payload holds ${bytes.length} bytes but needs ${count * size} for '${dtype.descr}'`);
   }

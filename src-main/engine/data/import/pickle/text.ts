@@ -13,7 +13,7 @@ export function lineText(line: Uint8Array): string {
 
 export function parseIntText(text: string): number | bigint {
   const t = text.trim().replace(/L$/, '');
-  if (!/^[+-]?\d+$/.test(t)) throw new PickleError('malformed', `invalid integer literal '${text}' in pickle`);
+  if (!/^[+-]?\d+$/.test(t)) throw new PickleError('malformed', `invalid integer literal (${text.length} characters) in pickle`);
   return narrowInt(BigInt(t));
 }
 
@@ -27,7 +27,7 @@ export function parseFloatText(text: string): number {
   if (t === '-inf') return -Infinity;
   if (t === 'nan' || t === '-nan') return NaN;
   const v = Number(t);
-  if (Number.isNaN(v)) throw new PickleError('malformed', `invalid float literal '${text}' in pickle`);
+  if (Number.isNaN(v)) throw new PickleError('malformed', `invalid float literal (${text.length} characters) in pickle`);
   return v;
 }
 

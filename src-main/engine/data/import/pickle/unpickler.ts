@@ -1,3 +1,4 @@
+import { Budget, MAX_INT_BYTES } from './budget';
 import { NpDtype } from './dtype';
 import { OP } from './opcodes';
 import { PickleError } from './errors';
@@ -34,6 +35,8 @@ const PAYLOAD_ARG = new Map<string, number>([
   ['_codecs.encode', 0],
   ['builtins.bytearray', 0],
   ['__builtin__.bytearray', 0],
+  ['builtins.bytes', 0],
+  ['__builtin__.bytes', 0],
   ['numpy.core.numeric._frombuffer', 0],
   ['numpy._core.numeric._frombuffer', 0],
   ['numpy.core.multiarray.scalar', 1],
@@ -57,6 +60,7 @@ class Unpickler {
   private readonly memo = new Map<number, PyValue>();
   private readonly lazyThreshold: number;
   private readonly ctx: DecodeContext;
+  private readonly budget: Budget;
   private skipped = 0;
   private payloadDone = 0;
   private lastReport = 0;
@@ -70,12 +74,14 @@ class Unpickler {
     this.w = new Window(source, chunkSize);
     this.lazyThreshold = options.lazyThreshold ?? 1 << 20;
     this.every = options.progressEveryBytes ?? 32 << 20;
+    this.budget = new Budget(source.size);
     this.ctx = {
       chunkSize,
       progress: async (n) => {
         this.payloadDone += n;
         await this.tick();
       },
+      elements: (count) => this.budget.elements(count),
     };
   }
 
@@ -91,7 +97,7 @@ class Unpickler {
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
 
-  private fail(code: 'malformed' | 'unsupported', msg: string, at: number): PickleError {
+  private fail(code: 'malformed' | 'unsupported' | 'limits', msg: string, at: number): PickleError {
     return new PickleError(code, `${msg} (at byte ${at})`, at);
   }
 
@@ -154,7 +160,7 @@ class Unpickler {
   }
 
   private global(module: string, name: string, at: number): void {
-    const g = resolveGlobal(module, name, at);
+    const g = resolveGlobal(module, name, at, this.protocol >= 2);
     this.globalsSeen.add(g.qualified);
     this.push(g);
   }
@@ -173,6 +179,13 @@ class Unpickler {
       }
       throw e;
     }
+  }
+
+  /** An integer opcode's argument: long ones are refused before the quadratic bigint conversion. */
+  private intLine(at: number): string {
+    const line = this.w.line();
+    if (line.length > MAX_INT_BYTES) throw this.fail('limits', `an integer of ${line.length} digits; at most ${MAX_INT_BYTES} are accepted`, at);
+    return lineText(line);
   }
 
   private list(v: PyValue, at: number): PyValue[] {
@@ -246,16 +259,17 @@ class Unpickler {
         case OP.LONG4: {
           const n = w.i32();
           if (n < 0) throw this.fail('malformed', 'negative LONG4 length', at);
+          if (n > MAX_INT_BYTES) throw this.fail('limits', `an integer of ${n} bytes; at most ${MAX_INT_BYTES} are accepted`, at);
           this.push(decodeLong(w.bytes(n)));
           break;
         }
         case OP.INT: {
-          const t = lineText(w.line());
+          const t = this.intLine(at);
           this.push(t === '00' ? false : t === '01' ? true : parseIntText(t));
           break;
         }
         case OP.LONG:
-          this.push(parseIntText(lineText(w.line())));
+          this.push(parseIntText(this.intLine(at)));
           break;
         case OP.FLOAT:
           this.push(parseFloatText(lineText(w.line())));
@@ -296,32 +310,39 @@ class Unpickler {
         case OP.EMPTY_TUPLE:
           this.push(new PyTuple([]));
           break;
-        case OP.TUPLE:
-          this.push(new PyTuple(this.popMark(at)));
+        case OP.TUPLE: {
+          const items = this.popMark(at);
+          this.push(this.budget.container(new PyTuple(items), items, at));
           break;
+        }
         case OP.TUPLE1:
         case OP.TUPLE2:
         case OP.TUPLE3: {
           const n = op - OP.TUPLE1 + 1;
           const items: PyValue[] = [];
           for (let i = 0; i < n; i++) items.unshift(this.pop(at));
-          this.push(new PyTuple(items));
+          this.push(this.budget.container(new PyTuple(items), items, at));
           break;
         }
         case OP.EMPTY_LIST:
           this.push([]);
           break;
-        case OP.LIST:
-          this.push(this.popMark(at));
+        case OP.LIST: {
+          const items = this.popMark(at);
+          this.push(this.budget.container(items, items, at));
           break;
+        }
         case OP.APPEND: {
           const v = this.pop(at);
-          this.list(this.top(at), at).push(v);
+          const target = this.list(this.top(at), at);
+          this.budget.add(target, [v], at);
+          target.push(v);
           break;
         }
         case OP.APPENDS: {
           const items = this.popMark(at);
           const target = this.list(this.top(at), at);
+          this.budget.add(target, items, at);
           for (const v of items) target.push(v);
           break;
         }
@@ -331,20 +352,19 @@ class Unpickler {
         case OP.DICT: {
           const items = this.popMark(at);
           const d: PyDict = new Map();
-          for (let i = 0; i + 1 < items.length; i += 2) d.set(toKey(await this.concrete(items[i] as PyValue)), items[i + 1] as PyValue);
           this.push(d);
+          await this.setItems(d, items, at);
           break;
         }
         case OP.SETITEM: {
           const v = this.pop(at);
           const k = this.pop(at);
-          this.dict(this.top(at), at).set(toKey(await this.concrete(k)), v);
+          await this.setItems(this.dict(this.top(at), at), [k, v], at);
           break;
         }
         case OP.SETITEMS: {
           const items = this.popMark(at);
-          const d = this.dict(this.top(at), at);
-          for (let i = 0; i + 1 < items.length; i += 2) d.set(toKey(await this.concrete(items[i] as PyValue)), items[i + 1] as PyValue);
+          await this.setItems(this.dict(this.top(at), at), items, at);
           break;
         }
         case OP.EMPTY_SET:
@@ -354,14 +374,17 @@ class Unpickler {
           const items = this.popMark(at);
           const s = this.top(at);
           if (!(s instanceof PySet)) throw this.fail('malformed', 'ADDITEMS target is not a set', at);
-          s.items.push(...items);
+          this.budget.add(s, items, at);
+          for (const v of items) s.items.push(v);
           break;
         }
-        case OP.FROZENSET:
-          this.push(new PySet(this.popMark(at), true));
+        case OP.FROZENSET: {
+          const items = this.popMark(at);
+          this.push(this.budget.container(new PySet(items, true), items, at));
           break;
+        }
         case OP.GET:
-          this.memoGet(Number(parseIntText(lineText(w.line()))), at);
+          this.memoGet(Number(parseIntText(this.intLine(at))), at);
           break;
         case OP.BINGET:
           this.memoGet(w.byte(), at);
@@ -370,7 +393,7 @@ class Unpickler {
           this.memoGet(w.u32(), at);
           break;
         case OP.PUT:
-          this.memoPut(Number(parseIntText(lineText(w.line()))), at);
+          this.memoPut(Number(parseIntText(this.intLine(at))), at);
           break;
         case OP.BINPUT:
           this.memoPut(w.byte(), at);
@@ -417,7 +440,7 @@ class Unpickler {
           const module = lineText(w.line());
           const name = lineText(w.line());
           const args = this.popMark(at);
-          const g = resolveGlobal(module, name, at);
+          const g = resolveGlobal(module, name, at, this.protocol >= 2);
           this.globalsSeen.add(g.qualified);
           await this.call(g, new PyTuple(args), at);
           break;
@@ -450,9 +473,8 @@ class Unpickler {
           this.top(at);
           break;
         default: {
-          const hex = `0x${op.toString(16).padStart(2, '0')}`;
-          if (at === 0) throw new PickleError('not-pickle', `not a pickle: first byte ${hex} is not a pickle opcode`, 0);
-          throw this.fail('malformed', `invalid pickle opcode ${hex}`, at);
+          if (at === 0) throw new PickleError('not-pickle', 'not a pickle: the first byte is not a pickle opcode', 0);
+          throw this.fail('malformed', 'invalid pickle opcode', at);
         }
       }
       if ((++ops & 0x3ff) === 0) await this.tick();
@@ -466,7 +488,20 @@ class Unpickler {
     return v;
   }
 
+  /** Keys and values from a flat [k, v, k, v, …] list into `d`, within the budget. */
+  private async setItems(d: PyDict, items: PyValue[], at: number): Promise<void> {
+    const values: PyValue[] = [];
+    for (let i = 1; i < items.length; i += 2) values.push(items[i] as PyValue);
+    this.budget.add(d, values, at);
+    for (let i = 0; i + 1 < items.length; i += 2) {
+      const k = items[i] as PyValue;
+      this.budget.key(k, at);
+      d.set(toKey(await this.concrete(k)), items[i + 1] as PyValue);
+    }
+  }
+
   private async build(target: PyValue, state: PyValue, at: number): Promise<void> {
+    if (target !== null && typeof target === 'object') this.budget.assertUnplaced(target, at);
     // State strings (byte order, ...) are needed as values; only an array's raw data (last item) may stay in the file.
     const keep = target instanceof NDArray && state instanceof PyTuple ? state.items.length - 1 : -1;
     const resolved = state instanceof PyTuple ? new PyTuple(await Promise.all(state.items.map((v, i) => (i === keep ? v : this.concrete(v))))) : state;
