@@ -152,7 +152,10 @@ export const ExperimentExportInput = z.strictObject({
   id,
   format: z.enum(['csv', 'csv-wide', 'latex', 'json']),
   ...resultOptions,
-  /** LaTeX: also list the paper's rows that were not run, with the published numbers. */
+  /**
+   * The paper's numbers where they are not shown by default: LaTeX lists the paper's rows that were
+   * not run; CSV (paper layout) adds the paper's rows beside synthetic results.
+   */
   paperRows: z.boolean().default(false),
 });
 

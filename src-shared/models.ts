@@ -1,5 +1,6 @@
 /** Plain data that crosses the contract: what the UI and the CLI show. */
 import type { DatasetKind, Emotion, Modality, Split, Task } from './domain';
+import type { PredictionCheck } from './metrics/degenerate';
 
 export const BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
 export type Backend = (typeof BACKENDS)[number];
@@ -53,6 +54,11 @@ export interface RunSummary {
   outcome: string | null;
   /** Headline test metrics under the complete condition (regression: mae, corr, f1_non0 ...). */
   headline: MetricRecord | null;
+  /**
+   * Finished runs whose test predictions are constant or one-sided somewhere: which, and under which
+   * conditions (src-shared/metrics/degenerate.ts); null when none are, or the run did not finish.
+   */
+  degenerate?: string | null;
 }
 
 export interface EpochRecord {
@@ -110,6 +116,8 @@ export interface RunDetail extends RunSummary {
   evaluations: EvaluationRecord[];
   /** Conditions under which the fused representation was stored (for the embedding view). */
   representations: string[];
+  /** Per condition, where the test predictions are constant or one-sided; null unless finished. */
+  predictionCheck?: PredictionCheck | null;
   /** The frozen teacher's test metrics under the complete condition (HRLF), else null. */
   teacherMetrics?: MetricRecord | Record<string, MetricRecord> | null;
 }

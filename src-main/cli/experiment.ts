@@ -3,12 +3,13 @@
  * under a missingness scenario, from the terminal.
  */
 import type { ParsedInput } from '../../src-shared/contract';
+import { conditionName } from '../../src-shared/results/names';
 import type { ConfigValue, ExperimentDetail } from '../../src-shared/results/types';
 import type { ScenarioSummary } from '../../src-shared/results/scenario';
 import type { Workbench } from '../services/api';
 import { openWorkbench, UsageError } from './context';
 import { table } from './format';
-import { asUsage, experimentLine, integerFlag, list, parseCli, renderResults, seedList } from './results-text';
+import { asUsage, experimentLine, integerFlag, list, parseCli, renderResults, seedList, type RenderOptions } from './results-text';
 import { parseOverrides } from './train';
 
 type Global = { home?: string };
@@ -128,6 +129,8 @@ export interface ShowFlags {
   table?: string;
   metric?: string;
   marks?: string;
+  /** The paper's numbers beside synthetic results too. */
+  paper?: boolean;
   json?: boolean;
 }
 
@@ -149,18 +152,18 @@ export function experimentId(value: string): number {
 }
 
 /** An experiment's results as the paper-layout text, or as JSON (`experiment show`, `reproduce --experiment`). */
-export function printResults(global: Global, input: ReturnType<typeof resultsInput>, json: boolean | undefined): void {
+export function printResults(global: Global, input: ReturnType<typeof resultsInput>, json: boolean | undefined, options: RenderOptions = {}): void {
   const wb = openWorkbench(global.home);
   try {
     const results = asUsage(() => wb.experiments.results(input));
-    process.stdout.write(json ? JSON.stringify(results, null, 2) + '\n' : renderResults(results) + '\n');
+    process.stdout.write(json ? JSON.stringify(results, null, 2) + '\n' : renderResults(results, options) + '\n');
   } finally {
     wb.close();
   }
 }
 
 export function experimentShowCommand(global: Global, idText: string, f: ShowFlags): void {
-  printResults(global, resultsInput(experimentId(idText), f), f.json);
+  printResults(global, resultsInput(experimentId(idText), f), f.json, { paper: f.paper === true });
 }
 
 export function experimentListCommand(global: Global, f: { json?: boolean }): void {
@@ -189,8 +192,8 @@ function describeScenario(s: ScenarioSummary): string {
   return [
     `scenario ${s.id}: ${s.name}${s.builtin ? ' (built-in)' : ''}`,
     ...(s.description ? [s.description] : []),
-    `training MSM: available sets ${m.subsets.map((c) => `{${c}}`).join(' ')}; frame drop p ~ U[0, ${m.maxDropRatio})`,
-    `evaluation: inter ${e.inter.map((c) => `{${c}}`).join(' ') || 'none'}; intra p ${e.intra.map((p) => p.toFixed(1)).join(' ') || 'none'}; mask seed ${e.maskSeed}`,
+    `training MSM: available sets ${m.subsets.map(conditionName).join(' ')}; frame drop p ~ U[0, ${m.maxDropRatio})`,
+    `evaluation: inter ${e.inter.map(conditionName).join(' ') || 'none'}; intra p ${e.intra.map((p) => p.toFixed(1)).join(' ') || 'none'}; mask seed ${e.maskSeed}`,
   ].join('\n');
 }
 

@@ -1,6 +1,6 @@
 import { writeFileSync, renameSync } from 'node:fs';
 import { exportExperiment } from '../services/experiment-export';
-import { ExportError, predictionsCsv } from '../services/exports';
+import { ExportError, predictionsCsv, testSampleIds } from '../services/exports';
 import { openWorkbench, UsageError } from './context';
 import { experimentId } from './experiment';
 import { asUsage, integerFlag, parseCli } from './results-text';
@@ -31,7 +31,7 @@ function emit(content: string, out: string | undefined): void {
 }
 
 /** `--experiment ID --format F`: the experiment's results; `--run ID --predictions`: one run's predictions. */
-export function exportCommand(global: { home?: string }, opts: ExportFlags): void {
+export async function exportCommand(global: { home?: string }, opts: ExportFlags): Promise<void> {
   if (opts.experiment !== undefined) {
     if (opts.run !== undefined || opts.predictions) throw new UsageError('--experiment and --run/--predictions exclude each other');
     if (!opts.format) throw new UsageError('--format: one of csv, csv-wide, latex, json');
@@ -60,7 +60,10 @@ export function exportCommand(global: { home?: string }, opts: ExportFlags): voi
   try {
     let csv: string;
     try {
-      csv = predictionsCsv(wb.store, Number(opts.run));
+      const run = wb.store.runs.get(Number(opts.run));
+      const ids = run ? await testSampleIds(wb.catalog, run) : { ids: null, warning: null };
+      if (ids.warning) process.stderr.write(`hrlf: warning: ${ids.warning}\n`);
+      csv = predictionsCsv(wb.store, Number(opts.run), ids.ids);
     } catch (err) {
       if (err instanceof ExportError) throw new UsageError(err.message);
       throw err;
@@ -70,3 +73,4 @@ export function exportCommand(global: { home?: string }, opts: ExportFlags): voi
     wb.close();
   }
 }
+

@@ -85,7 +85,7 @@ function program(): Command {
     .addOption(new Option('--table <n>', "lay out as the paper's Table n").choices(['1', '2', '3']))
     .option('--metric <name>', 'metric of the table (default f1_non0, the paper\'s F1)')
     .addOption(new Option('--marks <cols>', 'columns that carry *: avg (as the paper) or all').choices(['avg', 'all']))
-    .option('--paper-rows', "LaTeX: also list the paper's rows that were not run, with its numbers")
+    .option('--paper-rows', "the paper's numbers where hidden by default: LaTeX lists its rows that were not run; csv-wide adds its rows beside synthetic results")
     .option('--out <file>', 'write to a file instead of stdout')
     .action((opts: ExportFlags) => exportCommand(p.opts(), opts));
   const experiment = p.command('experiment').description('seed-averaged grids of methods × datasets × seeds × config variants under a scenario');
@@ -121,6 +121,7 @@ function program(): Command {
     .addOption(new Option('--table <n>', "lay out as the paper's Table n").choices(['1', '2', '3']))
     .option('--metric <name>', 'metric of the table (default f1_non0)')
     .addOption(new Option('--marks <cols>', 'columns that carry *').choices(['avg', 'all']))
+    .option('--paper', "show the paper's numbers beside results on synthetic data too (never as a difference)")
     .option('--json', 'print one JSON document')
     .action((id: string, _opts: unknown, cmd: Command) => experimentShowCommand(p.opts(), id, cmd.optsWithGlobals<ShowFlags>()));
   const scenario = p.command('scenario').description('missingness scenarios: MSM training settings and the evaluation protocol');
@@ -157,6 +158,7 @@ function program(): Command {
     .addOption(new Option('--backend <name>', 'force a tfjs backend').choices([...BACKENDS]))
     .option('--synthetic', 'use the synthetic datasets even where a real one is imported')
     .option('--plan', 'only show what would run')
+    .option('--paper', "show the paper's numbers beside results on synthetic data too (never as a difference)")
     .option('--experiment <id>', 'render an existing experiment in the table layout instead of creating one')
     .option('--wait', 'run it in this process and print the table')
     .option('--concurrency <n>', 'runs at a time with --wait', '2')

@@ -17,6 +17,8 @@ export interface ReproduceFlags {
   backend?: string;
   synthetic?: boolean;
   plan?: boolean;
+  /** The paper's numbers beside synthetic results too. */
+  paper?: boolean;
   experiment?: string;
   wait?: boolean;
   concurrency?: string;
@@ -27,7 +29,7 @@ export async function reproduceCommand(global: { home?: string }, f: ReproduceFl
   const tableNumber = integerFlag('--table', f.table);
   if (tableNumber === undefined && f.experiment === undefined) throw new UsageError('--table: which paper table to reproduce, 1, 2 or 3');
   if (f.experiment !== undefined) {
-    printResults(global, resultsInput(experimentId(f.experiment), { table: f.table, ...(f.reference !== undefined ? { reference: f.reference } : {}) }), f.json);
+    printResults(global, resultsInput(experimentId(f.experiment), { table: f.table, ...(f.reference !== undefined ? { reference: f.reference } : {}) }), f.json, { paper: f.paper === true });
     return;
   }
   const input = parseCli('reproduce.plan', {
@@ -57,7 +59,7 @@ export async function reproduceCommand(global: { home?: string }, f: ReproduceFl
     }
     const ok = await runToEnd(wb, wb.experiments.queuedRuns(id), Boolean(f.json));
     const results = wb.experiments.results(resultsInput(id, {}));
-    process.stdout.write(f.json ? JSON.stringify({ ...started, results }, null, 2) + '\n' : `\n${renderResults(results)}\n`);
+    process.stdout.write(f.json ? JSON.stringify({ ...started, results }, null, 2) + '\n' : `\n${renderResults(results, { paper: f.paper === true })}\n`);
     if (!ok) process.exitCode = 1;
   } finally {
     wb.close();

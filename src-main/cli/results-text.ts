@@ -1,7 +1,8 @@
 /** Terminal rendering of experiments' results, and the CLI's parsing of lists and errors. */
 import { ContractFailure, parseInput, type ParsedInput, type RequestName } from '../../src-shared/contract';
-import { columnHead } from '../../src-shared/results/latex';
 import { displayDigits } from '../../src-shared/results/metrics';
+import { intervalWarning } from '../../src-shared/results/intervals';
+import { conditionName } from '../../src-shared/results/names';
 import type { CurveSet, ExperimentResults, ExperimentSummary, ReproducePlan, ResultTable } from '../../src-shared/results/types';
 import { UsageError } from './context';
 import { table } from './format';
@@ -65,58 +66,82 @@ function signed(x: number, digits: number): string {
   return `${x >= 0 ? '+' : ''}${x.toFixed(digits)}`;
 }
 
-/** A table in the paper's layout: per method our mean ± std (`*` significant, `^` best), the paper's number and the difference. */
-export function renderTable(t: ResultTable): string {
+export interface RenderOptions {
+  /** The paper's numbers beside results on synthetic data too (real data always shows them). */
+  paper?: boolean;
+}
+
+/**
+ * A table in the paper's layout: per method our mean ± std (`*` significant, `^` best, `!`
+ * degenerate predictions), and where the paper reports the row on the real dataset its number and
+ * our difference. Beside synthetic results the paper's numbers appear only with `paper`, and never
+ * as a difference.
+ */
+export function renderTable(t: ResultTable, options: RenderOptions = {}): string {
   const out: string[] = [`${t.title}: ${t.caption}`];
-  out.push(`metric: ${t.metricLabel}; ours = mean ± std over seeds; ^ best per column; * p < 0.05 (${t.test === 'welch' ? "Welch's t-test" : 'paired t-test by seed'}) vs ${t.reference ?? '- (no reference)'}${t.marks === 'avg' ? ' on Avg.' : ''}`);
+  out.push(
+    `metric: ${t.metricLabel}; ours = mean ± sample std (ddof 1) over the row's n finished seeds; ^ best per column; ! some seed's predictions there are constant or one-sided; * p < 0.05 (${t.test === 'welch' ? "Welch's t-test" : 'paired t-test by seed'}) vs ${t.reference ?? '- (no reference)'}${t.marks === 'avg' ? ' on Avg.' : ''}`,
+  );
+  const warnings: string[] = [];
   for (const b of t.blocks) {
-    const where = b.dataset === null ? 'no dataset of this kind in the experiment' : [b.dataset === b.title ? null : b.dataset, b.synthetic ? 'synthetic' : 'real'].filter((x) => x !== null).join(', ');
+    const where = b.dataset === null ? 'no dataset of this kind in the experiment' : [b.dataset === b.title ? null : b.dataset, b.synthetic ? 'synthetic: compare trends, not numbers' : 'real'].filter((x) => x !== null).join(', ');
     out.push('', `${b.title} (${where})`);
     const digits = displayDigits(b.metric);
+    const showPaper = !b.synthetic || options.paper === true;
     const rows: (string | number)[][] = [];
     for (const r of b.rows) {
+      if (r.method === null && !showPaper) continue;
       if (r.method !== null) {
         rows.push([
           r.label,
           'ours',
           r.n,
-          ...r.cells.map((c) => (c.ours ? `${fmt(c.ours.mean, digits)}${Number.isFinite(c.ours.std) ? `±${fmt(c.ours.std, digits)}` : ''}${c.mark}${c.best ? '^' : ''}` : '-')),
+          ...r.cells.map((c) => (c.ours ? `${fmt(c.ours.mean, digits)}${Number.isFinite(c.ours.std) ? `±${fmt(c.ours.std, digits)}` : ''}${c.mark}${c.best ? '^' : ''}${c.degenerateSeeds?.length ? '!' : ''}` : '-')),
           r.state + (r.note ? ` (${r.note})` : ''),
         ]);
+        if (r.degenerate) warnings.push(`${r.label}${t.blocks.length > 1 ? ` (${b.title})` : ''}: degenerate predictions, ${r.degenerate}`);
+        const few = r.n > 0 ? intervalWarning(r.n) : null;
+        if (few) warnings.push(`${r.label}${t.blocks.length > 1 ? ` (${b.title})` : ''}: ${few}`);
       }
-      if (r.cells.some((c) => c.paper !== null)) {
-        rows.push([r.method === null ? r.label : '', 'paper', '', ...r.cells.map((c) => (c.paper === null ? '-' : c.paper.toFixed(digits))), r.method === null ? `${r.state}` : '']);
-        if (r.method !== null) rows.push(['', 'diff', '', ...r.cells.map((c) => (c.diff === null ? '-' : signed(c.diff, digits))), '']);
+      if (showPaper && r.cells.some((c) => c.paper !== null)) {
+        rows.push([r.method === null ? r.label : '', b.synthetic ? 'paper (real data)' : 'paper', '', ...r.cells.map((c) => (c.paper === null ? '-' : c.paper.toFixed(digits))), r.method === null ? `${r.state}` : '']);
+        if (r.method !== null && r.cells.some((c) => c.diff !== null)) rows.push(['', 'diff', '', ...r.cells.map((c) => (c.diff === null ? '-' : signed(c.diff, digits))), '']);
       }
     }
-    out.push(table(['method', '', 'n', ...t.columns.map(columnHead), 'state'], rows));
+    out.push(table(['method', '', 'n', ...t.columns.map(conditionName), 'state'], rows));
+    if (b.synthetic && !showPaper && b.rows.some((r) => r.cells.some((c) => c.paper !== null))) out.push("(the paper's numbers, for the real dataset, are shown with --paper)");
   }
+  for (const w of [...new Set(warnings)]) out.push(`warning: ${w}`);
   for (const n of t.notes) out.push(`note: ${n}`);
   return out.join('\n');
 }
 
-/** Figure data: one row per method, one column per p, mean ± CI half-width. */
+/** Figure data: one row per method, one column per p, mean ± sample std (n seeds), as the table. */
 export function renderCurves(c: CurveSet): string {
   const ratios = [...new Set(c.series.flatMap((s) => s.points.map((p) => p.p)))].sort((a, b) => a - b);
   const digits = c.percent ? 1 : 3;
-  const rows = c.series.map((s) => [
-    s.label,
-    ...ratios.map((p) => {
-      const pt = s.points.find((x) => x.p === p);
-      if (!pt) return '-';
-      const half = (pt.ciHigh - pt.ciLow) / 2;
-      return `${fmt(pt.mean, digits)}${Number.isFinite(half) ? `±${fmt(half, digits)}` : ''}`;
-    }),
-  ]);
-  return [`${c.figure ? `${c.figure} data: ` : ''}${c.title} (mean ± 95% CI half-width)`, table(['method', ...ratios.map((p) => `p=${p.toFixed(1)}`)], rows)].join('\n');
+  const rows = c.series.map((s) => {
+    const ns = [...new Set(s.points.map((p) => p.n))];
+    return [
+      s.label,
+      ns.join('/'),
+      ...ratios.map((p) => {
+        const pt = s.points.find((x) => x.p === p);
+        if (!pt) return '-';
+        return `${fmt(pt.mean, digits)}${Number.isFinite(pt.std) ? `±${fmt(pt.std, digits)}` : ''}`;
+      }),
+    ];
+  });
+  const header = `${c.figure ? `${c.figure} data: ` : ''}${c.title} (mean ± sample std over n seeds; the 95 % CI of the mean is in --json and the UI's band)`;
+  return [header, table(['method', 'n', ...ratios.map((p) => conditionName(p.toFixed(1)))], rows)].join('\n');
 }
 
-export function renderResults(r: ExperimentResults): string {
+export function renderResults(r: ExperimentResults, options: RenderOptions = {}): string {
   const e = r.experiment;
   const parts = [experimentLine(e)];
   for (const w of r.grid.warnings) parts.push(`warning: ${w}`);
   for (const n of r.notes) parts.push(`note: ${n}`);
-  for (const t of r.tables) parts.push('', renderTable(t));
+  for (const t of r.tables) parts.push('', renderTable(t, options));
   for (const c of r.curves) if (c.series.some((s) => s.points.length > 0)) parts.push('', renderCurves(c));
   return parts.join('\n');
 }

@@ -50,7 +50,7 @@ export function exportExperiment(service: ExperimentService, input: ExportInput)
       content = stringify([[...LONG_HEADER], ...longRows(results.experiment.id, runs, reportedConditions(results.grid.scenario.spec))]);
       break;
     case 'csv-wide':
-      content = stringify([wideHeader(table), ...wideRows(table, results.groups, runs)]);
+      content = stringify([wideHeader(table), ...wideRows(table, results.groups, runs, { paper: input.paperRows })]);
       break;
     case 'latex':
       content = renderLatex(table, {

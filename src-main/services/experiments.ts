@@ -30,6 +30,7 @@ import type { RunRow } from '../store/runs-repo';
 import type { Store } from '../store/store';
 import { DatasetNotFound, type DatasetCatalog } from './datasets';
 import { paperTables } from './paper-tables';
+import { predictionCheck } from './prediction-check';
 import { configHash } from './provenance';
 import { DEFAULT_MASK_SEED, type RunService } from './runs';
 import type { ScenarioService } from './scenarios';
@@ -274,6 +275,7 @@ export class ExperimentService {
       startedAt: r.startedAt,
       finishedAt: r.finishedAt,
       evaluations: r.status === 'finished' ? this.store.runs.evaluations(r.id) : [],
+      predictionCheck: predictionCheck(this.store, r),
     };
   }
 

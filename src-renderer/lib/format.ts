@@ -15,9 +15,3 @@ export function duration(seconds: number | null | undefined): string {
   if (m < 60) return `${m} min ${s % 60} s`;
   return `${Math.floor(m / 60)} h ${m % 60} min`;
 }
-
-export function conditionLabel(c: string): string {
-  if (c === 'avg') return 'Avg.';
-  if (/^\d/.test(c)) return `p=${c}`;
-  return `{${c}}`;
-}
