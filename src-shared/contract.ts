@@ -159,6 +159,16 @@ export const ExperimentExportInput = z.strictObject({
   paperRows: z.boolean().default(false),
 });
 
+/** Any finished runs, compared as one experiment would be (single runs, runs of several experiments). */
+const runSelection = z.array(id).min(1, 'at least one run').max(500).refine(distinct, 'each run once');
+export const RunsResultsInput = z.strictObject({ runs: runSelection, ...resultOptions });
+export const RunsExportInput = z.strictObject({
+  runs: runSelection,
+  format: z.enum(['csv', 'csv-wide', 'latex', 'json']),
+  ...resultOptions,
+  paperRows: z.boolean().default(false),
+});
+
 export const ReproduceInput = z.strictObject({
   table: tableNumber,
   /** Number of seeds, 1111 upward. */
@@ -236,6 +246,8 @@ export const contract = {
   'experiments.get': request<ExperimentDetail>()(z.strictObject({ id })),
   'experiments.results': request<ExperimentResults>()(ExperimentResultsInput),
   'experiments.export': request<ExportDocument>()(ExperimentExportInput),
+  'runs.results': request<ExperimentResults>()(RunsResultsInput),
+  'runs.export': request<ExportDocument>()(RunsExportInput),
   'reproduce.plan': request<ReproducePlan>()(ReproduceInput),
   'reproduce.start': request<ReproduceStarted>()(ReproduceInput),
   'run.progress': event(RunProgressEvent),

@@ -40,6 +40,8 @@ export type MetricRecord = Record<string, number>;
 
 export interface RunSummary {
   id: number;
+  /** The experiment the run belongs to; null for a single run started on its own. */
+  experimentId?: number | null;
   dataset: string;
   method: string;
   seed: number;
@@ -305,6 +307,8 @@ export interface DatasetDetail extends DatasetSummary {
   paperDims: Record<Modality, DimComparison>;
   /** The import's validation report; null for built-in synthetic datasets. */
   report: DatasetReport | null;
+  /** Labels per split, read from the stored file (built-ins too); null when the file is missing. */
+  labels?: Record<Split, LabelReportData> | null;
 }
 
 export interface DatasetImportResult extends DatasetSummary {

@@ -2,7 +2,8 @@
  * `hrlf experiment create|list|show` and `hrlf scenario list|show|save`: seed-averaged grids
  * under a missingness scenario, from the terminal.
  */
-import type { ParsedInput } from '../../src-shared/contract';
+import { z } from 'zod';
+import { ExperimentCreateInput, type ParsedInput } from '../../src-shared/contract';
 import { conditionName } from '../../src-shared/results/names';
 import type { ConfigValue, ExperimentDetail } from '../../src-shared/results/types';
 import type { ScenarioSummary } from '../../src-shared/results/scenario';
@@ -48,10 +49,10 @@ export function variantsOf(vary: string[] = []): { name: string; config: Record<
   return combos;
 }
 
+const CONCURRENCY = z.number().int().min(1).max(16);
+
 export function concurrencyOf(value: string | undefined): number {
-  const n = value === undefined ? 2 : Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 16) throw new UsageError(`--concurrency: expected an integer in 1..16, got '${value}'`);
-  return n;
+  return integerFlag('--concurrency', value, CONCURRENCY) ?? 2;
 }
 
 /**
@@ -94,7 +95,7 @@ export async function experimentCreateCommand(global: Global, f: CreateFlags): P
     methods: list('--methods', f.methods) ?? [],
     datasets: list('--datasets', f.datasets) ?? [],
     ...(f.seeds !== undefined ? { seeds: seedList(f.seeds) } : {}),
-    ...(f.epochs !== undefined ? { epochs: integerFlag('--epochs', f.epochs) } : {}),
+    ...(f.epochs !== undefined ? { epochs: integerFlag('--epochs', f.epochs, ExperimentCreateInput.shape.epochs) } : {}),
     ...(f.backend !== undefined ? { backend: f.backend } : {}),
     ...(f.preset !== undefined ? { preset: f.preset } : {}),
     config: parseOverrides(f.set),
@@ -134,16 +135,19 @@ export interface ShowFlags {
   json?: boolean;
 }
 
-/** `--reference none` clears the experiment's own reference. */
-export function resultsInput(id: number, f: ShowFlags): ParsedInput<'experiments.results'> {
-  return parseCli('experiments.results', {
-    id,
+/** The result options of the show flags; `--reference none` clears the experiment's own reference. */
+export function resultOptions(f: ShowFlags): Record<string, unknown> {
+  return {
     ...(f.reference !== undefined ? { reference: f.reference === 'none' ? null : f.reference } : {}),
     ...(f.test !== undefined ? { test: f.test } : {}),
     ...(f.table !== undefined ? { table: integerFlag('--table', f.table) } : {}),
     ...(f.metric !== undefined ? { metric: f.metric } : {}),
     ...(f.marks !== undefined ? { marks: f.marks } : {}),
-  });
+  };
+}
+
+export function resultsInput(id: number, f: ShowFlags): ParsedInput<'experiments.results'> {
+  return parseCli('experiments.results', { id, ...resultOptions(f) });
 }
 
 export function experimentId(value: string): number {

@@ -23,7 +23,7 @@ import {
 } from './experiment';
 import { reproduceCommand, type ReproduceFlags } from './reproduce';
 import { queueCommand } from './queue';
-import { runsCommand } from './runs';
+import { runsCommand, runsCompareCommand } from './runs';
 import { serveCommand } from './serve';
 import { trainCommand } from './train';
 
@@ -64,10 +64,23 @@ function program(): Command {
     .option('--set <key=value...>', 'override config knobs, e.g. --set lr=0.002 lambdaHal=0.1')
     .option('--json', 'print one JSON document with every metric')
     .action((opts: Record<string, unknown>) => trainCommand(p.opts(), opts));
-  p.command('runs')
-    .description('list stored runs')
+  const runs = p
+    .command('runs')
+    .description('list stored runs (`runs compare IDS`: compare any finished runs as an experiment would)')
     .option('--json', 'print one JSON document')
     .action((opts: { json?: boolean }) => runsCommand(p.opts(), opts));
+  runs
+    .command('compare')
+    .description("any runs (single runs, runs of several experiments) in the paper's layout: the same config aggregated over its seeds, other configs as variants")
+    .argument('<ids>', 'comma-separated run ids or ranges, e.g. 3,5,7-9 (see `hrlf runs`)')
+    .option('--reference <method>', "significance reference ('none': no marks)")
+    .addOption(new Option('--test <test>', 'significance test for *').choices(['welch', 'paired']))
+    .addOption(new Option('--table <n>', "lay out as the paper's Table n").choices(['1', '2', '3']))
+    .option('--metric <name>', 'metric of the table (default f1_non0)')
+    .addOption(new Option('--marks <cols>', 'columns that carry *').choices(['avg', 'all']))
+    .option('--paper', "show the paper's numbers beside results on synthetic data too (never as a difference)")
+    .option('--json', 'print one JSON document')
+    .action((ids: string, _opts: unknown, cmd: Command) => runsCompareCommand(p.opts(), ids, cmd.optsWithGlobals<ShowFlags>()));
   p.command('queue')
     .description('show the queued and running runs; with --run, work the queue off until it is empty (resuming interrupted runs)')
     .option('--run', 'run queued runs until none is left')
@@ -75,8 +88,9 @@ function program(): Command {
     .option('--json', 'print one JSON document')
     .action((opts: { run?: boolean; json?: boolean; concurrency?: string }) => queueCommand(p.opts(), opts));
   p.command('export')
-    .description("export an experiment's results (--experiment ID --format F) or a run's predictions (--run ID --predictions)")
+    .description("export an experiment's results (--experiment ID --format F), a selection of runs' (--runs IDS --format F) or a run's predictions (--run ID --predictions)")
     .option('--run <id>', 'run id (see `hrlf runs`)')
+    .option('--runs <ids>', 'comma-separated run ids or ranges: export them as one experiment would be exported')
     .option('--predictions', 'per-sample predictions as CSV: run, condition, p, index, label, prediction')
     .option('--experiment <id>', 'experiment id (see `hrlf experiment list`)')
     .addOption(new Option('--format <format>', 'csv: long, one row per run × condition × p × metric; csv-wide: paper layout; latex; json').choices(['csv', 'csv-wide', 'latex', 'json']))

@@ -4,6 +4,7 @@
  * with the paper's numbers beside ours. `--plan` only shows what would run; `--experiment ID`
  * renders an existing experiment; `--wait` runs it here and then renders it.
  */
+import { ReproduceInput } from '../../src-shared/contract';
 import { openWorkbench, UsageError } from './context';
 import { concurrencyOf, experimentId, printResults, resultsInput, runToEnd } from './experiment';
 import { asUsage, experimentLine, integerFlag, list, parseCli, renderPlan, renderResults } from './results-text';
@@ -34,8 +35,8 @@ export async function reproduceCommand(global: { home?: string }, f: ReproduceFl
   }
   const input = parseCli('reproduce.plan', {
     table: tableNumber,
-    ...(f.seeds !== undefined ? { seeds: integerFlag('--seeds', f.seeds) } : {}),
-    ...(f.epochs !== undefined ? { epochs: integerFlag('--epochs', f.epochs) } : {}),
+    ...(f.seeds !== undefined ? { seeds: integerFlag('--seeds', f.seeds, ReproduceInput.shape.seeds) } : {}),
+    ...(f.epochs !== undefined ? { epochs: integerFlag('--epochs', f.epochs, ReproduceInput.shape.epochs) } : {}),
     ...(f.methods !== undefined ? { methods: list('--methods', f.methods) } : {}),
     ...(f.reference !== undefined ? { reference: f.reference } : {}),
     ...(f.backend !== undefined ? { backend: f.backend } : {}),

@@ -1,21 +1,75 @@
 /** Terminal rendering of experiments' results, and the CLI's parsing of lists and errors. */
-import { ContractFailure, parseInput, type ParsedInput, type RequestName } from '../../src-shared/contract';
+import { z } from 'zod';
+import { ContractFailure, parseInput, type ContractError, type ParsedInput, type RequestName } from '../../src-shared/contract';
 import { displayDigits } from '../../src-shared/results/metrics';
+import { estimateText } from '../../src-shared/results/eta';
 import { intervalWarning } from '../../src-shared/results/intervals';
 import { conditionName } from '../../src-shared/results/names';
 import type { CurveSet, ExperimentResults, ExperimentSummary, ReproducePlan, ResultTable } from '../../src-shared/results/types';
 import { UsageError } from './context';
 import { table } from './format';
 
-/** Runs a service call; its typed input errors become usage errors (exit 2) naming the field. */
+/**
+ * The flag (or argument) that sets a contract field: fields are named like their flags
+ * (`epochs` → `--epochs`, `maskSeed` → `--mask-seed`), but for a few the CLI spells differently.
+ */
+const FLAG_OF_FIELD: Record<string, string> = { config: '--set', variants: '--vary', id: '<id>', path: '<file>' };
+
+export function flagOf(field: string): string {
+  const head = field.split('.')[0] ?? field;
+  return FLAG_OF_FIELD[head] ?? `--${head.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+/**
+ * A contract error as the CLI says it: `--epochs: …`, naming the flag, never the operation
+ * (`runs.start: epochs: …` is the services' wording). Knob errors (`--set`) keep their own
+ * message, which names the knob.
+ */
+export function usageError(error: ContractError): UsageError {
+  let message = error.message.replace(/^[a-z]+\.[a-z]+: /, '');
+  if (error.field === undefined) return new UsageError(message);
+  if (message.startsWith(`${error.field}: `)) message = message.slice(error.field.length + 2);
+  const head = error.field.split('.')[0];
+  if (head === 'config' || head === 'variants') return new UsageError(message);
+  return new UsageError(`${flagOf(error.field)}: ${message}`);
+}
+
+/** Runs a service call; its typed input errors become usage errors (exit 2) naming the flag. */
 export function asUsage<T>(fn: () => T): T {
   try {
     return fn();
   } catch (err) {
-    if (err instanceof ContractFailure && err.error.code !== 'internal') throw new UsageError(err.message);
+    if (err instanceof ContractFailure && err.error.code !== 'internal') throw usageError(err.error);
     throw err;
   }
 }
+
+/** "an integer from 1 to 1000", "a number from 0 to 1": what a numeric schema accepts. */
+function expectation(schema: z.ZodType): string {
+  let s: z.ZodType = schema;
+  while (s instanceof z.ZodOptional || s instanceof z.ZodDefault || s instanceof z.ZodNullable) s = s.unwrap() as z.ZodType;
+  if (!(s instanceof z.ZodNumber)) return 'a number';
+  const what = s.isInt ? 'an integer' : 'a number';
+  const min = s.minValue !== null && Number.isFinite(s.minValue) && Math.abs(s.minValue) < Number.MAX_SAFE_INTEGER ? s.minValue : null;
+  const max = s.maxValue !== null && Number.isFinite(s.maxValue) && Math.abs(s.maxValue) < Number.MAX_SAFE_INTEGER ? s.maxValue : null;
+  if (min !== null && max !== null) return `${what} from ${min} to ${max}`;
+  if (min !== null) return `${what} ≥ ${min}`;
+  if (max !== null) return `${what} ≤ ${max}`;
+  return what;
+}
+
+/**
+ * A numeric flag checked against the schema of the field it sets, so every flag error reads the
+ * same: `--epochs: expected an integer from 1 to 1000, got '0'` (for '-1' and 'x' alike).
+ */
+export function numberFlag(flag: string, value: string | undefined, schema: z.ZodType): number | undefined {
+  if (value === undefined) return undefined;
+  const n = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(value.trim()) ? Number(value) : NaN;
+  if (!Number.isNaN(n) && schema.safeParse(n).success) return n;
+  throw new UsageError(`${flag}: expected ${expectation(schema)}, got '${value}'`);
+}
+
+const NON_NEGATIVE_INTEGER = z.number().int().min(0);
 
 /** Validates CLI-built input with the contract's schema, so the CLI and the UI accept the same things. */
 export function parseCli<K extends RequestName>(name: K, input: unknown): ParsedInput<K> {
@@ -52,10 +106,27 @@ export function seedList(value: string | undefined): number[] | undefined {
   return out;
 }
 
-export function integerFlag(flag: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value)) throw new UsageError(`${flag}: expected a non-negative integer, got '${value}'`);
-  return Number(value);
+/** "3,5,7-9": run ids, each a positive integer; anything else is refused by name. */
+export function runIdList(flag: string, value: string): number[] {
+  const out: number[] = [];
+  for (const item of list(flag, value) ?? []) {
+    const range = /^(\d+)-(\d+)$/.exec(item);
+    if (range) {
+      const [a, b] = [Number(range[1]), Number(range[2])];
+      if (a < 1 || b < a || b - a >= 500) throw new UsageError(`${flag}: bad range '${item}'`);
+      for (let id = a; id <= b; id++) out.push(id);
+    } else if (/^\d+$/.test(item) && Number(item) > 0) {
+      out.push(Number(item));
+    } else {
+      throw new UsageError(`${flag}: '${item}' is not a run id`);
+    }
+  }
+  return out;
+}
+
+/** An integer flag; `schema` (the contract field's) sets its range, else any integer ≥ 0. */
+export function integerFlag(flag: string, value: string | undefined, schema: z.ZodType = NON_NEGATIVE_INTEGER): number | undefined {
+  return numberFlag(flag, value, schema);
 }
 
 function fmt(x: number, digits: number): string {
@@ -148,16 +219,19 @@ export function renderResults(r: ExperimentResults, options: RenderOptions = {})
 
 export function experimentLine(e: ExperimentSummary): string {
   const c = e.counts;
-  return `experiment ${e.id}: ${e.name} — scenario ${e.scenario}; runs ${c.finished}/${c.total} finished${c.queued ? `, ${c.queued} queued` : ''}${c.running ? `, ${c.running} running` : ''}${c.failed ? `, ${c.failed} failed` : ''}${c.cancelled ? `, ${c.cancelled} cancelled` : ''}`;
+  // A selection of runs (runs.results) has no experiment id.
+  return `${e.id === 0 ? e.name : `experiment ${e.id}: ${e.name}`} — scenario ${e.scenario}; runs ${c.finished}/${c.total} finished${c.queued ? `, ${c.queued} queued` : ''}${c.running ? `, ${c.running} running` : ''}${c.failed ? `, ${c.failed} failed` : ''}${c.cancelled ? `, ${c.cancelled} cancelled` : ''}`;
 }
+
 
 export function renderPlan(p: ReproducePlan): string {
   const out = [`${p.title}: ${p.caption}`, ''];
-  out.push(table(['kind', 'dataset', 'why'], p.datasets.map((d) => [d.kind, d.dataset, d.reason])));
+  out.push(table(['kind', 'dataset', 'why'], p.datasets.map((d) => [d.kind.toUpperCase(), `${d.dataset}${d.synthetic ? ' (synthetic)' : ''}`, d.reason])));
   out.push('');
   out.push(table(['row', 'method', 'plan'], p.rows.map((r) => [r.label, r.method ?? '-', r.note])));
   out.push('');
-  out.push(`seeds ${p.seeds.join(', ')}; epochs ${p.epochs ?? "the spec's per dataset"}; reference ${p.reference ?? 'none'}; ${p.runs} runs`);
+  out.push(`${p.runs} runs: ${p.methods.length} method(s) × ${p.datasets.length} dataset(s) × seeds ${p.seeds.join(', ')}; epochs ${p.epochs ?? "the spec's per dataset"}; reference ${p.reference ?? 'none'}`);
+  out.push(`time: ${estimateText(p.estimate)}`);
   for (const n of p.notes) out.push(`note: ${n}`);
   return out.join('\n');
 }

@@ -1,6 +1,8 @@
 import { conditionName, metricName } from '../../src-shared/results/names';
 import type { RunSummary } from '../../src-shared/models';
 import { openWorkbench } from './context';
+import { resultOptions, type ShowFlags } from './experiment';
+import { asUsage, parseCli, renderResults, runIdList } from './results-text';
 import { fixed, table } from './format';
 import { summarize } from '../services/summaries';
 
@@ -43,6 +45,18 @@ export function runsCommand(global: { home?: string }, opts: { json?: boolean })
       ) +
         `\n(metrics as fractions in [0, 1]; F1 = ${metricName('f1_non0')}, IEMOCAP: the mean of the per-emotion ${metricName('f1')})\n`,
     );
+  } finally {
+    wb.close();
+  }
+}
+
+/** `hrlf runs compare 3,5,7`: the runs.results operation, rendered like `experiment show`. */
+export function runsCompareCommand(global: { home?: string }, ids: string, f: ShowFlags): void {
+  const input = parseCli('runs.results', { runs: runIdList('<ids>', ids), ...resultOptions(f) });
+  const wb = openWorkbench(global.home);
+  try {
+    const results = asUsage(() => wb.experiments.loadSelection(input).results);
+    process.stdout.write(f.json ? JSON.stringify(results, null, 2) + '\n' : renderResults(results, { paper: f.paper === true }) + '\n');
   } finally {
     wb.close();
   }

@@ -5,7 +5,9 @@ import { conditionName, metricName } from '../../src-shared/results/names';
 import type { MetricRecord, RunDetail } from '../../src-shared/models';
 import type { Workbench } from '../services/api';
 import { detail } from '../services/summaries';
+import { RunStartInput } from '../../src-shared/contract';
 import { openWorkbench, UsageError } from './context';
+import { integerFlag, usageError } from './results-text';
 import { fixed, table } from './format';
 
 interface TrainFlags {
@@ -17,12 +19,6 @@ interface TrainFlags {
   preset?: string;
   set?: string[];
   json?: boolean;
-}
-
-function integer(flag: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value)) throw new UsageError(`${flag}: expected a non-negative integer, got '${value}'`);
-  return Number(value);
 }
 
 /** `--set key=value`: numbers and booleans are typed, anything else stays a string; the method's schema validates. */
@@ -150,8 +146,8 @@ export async function trainCommand(global: { home?: string }, flags: Record<stri
   const input = {
     dataset: f.dataset,
     method: f.method,
-    seed: integer('--seed', f.seed),
-    epochs: integer('--epochs', f.epochs),
+    seed: integerFlag('--seed', f.seed, RunStartInput.shape.seed),
+    epochs: integerFlag('--epochs', f.epochs, RunStartInput.shape.epochs),
     backend: f.backend,
     preset: f.preset,
     config: parseOverrides(f.set),
@@ -159,7 +155,7 @@ export async function trainCommand(global: { home?: string }, flags: Record<stri
   const wb = openWorkbench(global.home);
   try {
     const started = await wb.call('runs.start', input);
-    if (!started.ok) throw new UsageError(started.error.message);
+    if (!started.ok) throw usageError(started.error);
     const runId = (started.output as { id: number }).id;
     const stopOnSignal = (): void => void wb.runs.cancel(runId);
     process.once('SIGINT', stopOnSignal);

@@ -31,6 +31,7 @@ function headline(store: Store, id: number): MetricRecord | null {
 export function summarize(store: Store, row: RunRow): RunSummary {
   return {
     id: row.id,
+    experimentId: row.experimentId,
     dataset: row.datasetId,
     method: row.method,
     seed: row.seed,

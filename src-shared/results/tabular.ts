@@ -40,8 +40,11 @@ function seconds(timings: Record<string, number> | null, key: string): Cell {
   return typeof v === 'number' ? v : '';
 }
 
-/** Finished runs only (the others have no results); NaN values are written empty. */
-export function longRows(experiment: number, runs: readonly RunResult[], selection: ConditionSelection): Cell[][] {
+/**
+ * Finished runs only (the others have no results); NaN values are written empty. `experiment`: the
+ * experiment id, or empty for a selection of runs.
+ */
+export function longRows(experiment: number | '', runs: readonly RunResult[], selection: ConditionSelection): Cell[][] {
   const rows: Cell[][] = [];
   const wanted = { inter: new Set(selection.inter), intra: new Set(selection.intra) };
   for (const r of runs) {

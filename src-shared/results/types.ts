@@ -278,6 +278,8 @@ export interface ExperimentResults {
   curves: CurveSet[];
   runs: RunProvenance[];
   notes: string[];
+  /** Set when the results are of a selection of runs (runs.results) rather than an experiment: their ids. */
+  selection?: number[];
 }
 
 export type ExportFormat = 'csv' | 'csv-wide' | 'latex' | 'json';
@@ -322,6 +324,12 @@ export interface ReproducePlan {
   epochs: number | null;
   reference: string | null;
   runs: number;
+  /**
+   * Wall seconds from measured runs (the newest finished run of each method on each dataset, at the
+   * planned epochs, `concurrency` runs at a time); null when none was measured. Pairs never run are
+   * listed in `unmeasured` and not counted.
+   */
+  estimate?: { seconds: number | null; concurrency: number; unmeasured: string[] };
   notes: string[];
 }
 

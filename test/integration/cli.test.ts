@@ -110,13 +110,22 @@ describe('hrlf CLI', () => {
     [['train', '--dataset', 'nope', '--method', 'lf-linear'], /unknown dataset 'nope'/],
     [['train', '--dataset', 'synth-mosi', '--method', 'nope'], /unknown method 'nope'/],
     [['train', '--dataset', 'synth-mosi', '--method', 'lf-linear', '--bogus'], /unknown option '--bogus'/],
-    [['train', '--dataset', 'synth-mosi', '--method', 'lf-linear', '--seed', 'x'], /--seed: expected a non-negative integer/],
+    [['train', '--dataset', 'synth-mosi', '--method', 'lf-linear', '--seed', 'x'], /^hrlf: --seed: expected an integer from 0 to 2147483647, got 'x'$/m],
+    // One wording for every flag error, naming the flag, whatever the bad value (never an operation name).
+    [['train', '--dataset', 'synth-mosi', '--method', 'lf-linear', '--epochs', '0'], /^hrlf: --epochs: expected an integer from 1 to 1000, got '0'$/m],
+    [['train', '--dataset', 'synth-mosi', '--method', 'lf-linear', '--epochs', '-1'], /^hrlf: --epochs: expected an integer from 1 to 1000, got '-1'$/m],
+    [['train', '--dataset', 'synth-mosi', '--method', 'lf-linear', '--epochs', '2.5'], /^hrlf: --epochs: expected an integer from 1 to 1000, got '2.5'$/m],
+    [['experiment', 'create', '--methods', 'lf-linear', '--datasets', 'synth-mosi', '--epochs', '0'], /^hrlf: --epochs: expected an integer from 1 to 1000, got '0'$/m],
+    [['reproduce', '--table', '3', '--seeds', '0', '--plan'], /^hrlf: --seeds: expected an integer from 1 to 20, got '0'$/m],
+    [['queue', '--concurrency', '0'], /^hrlf: --concurrency: expected an integer from 1 to 16, got '0'$/m],
+    [['experiment', 'create', '--methods', 'lf-linear', '--datasets', 'nope'], /^hrlf: --datasets: unknown dataset 'nope'/m],
     [['train', '--dataset', 'synth-mosi', '--method', 'lf-linear', '--set', 'lr=-1'], /config lr/],
     [['frobnicate'], /unknown command 'frobnicate'/],
   ])('exits 2 with a clear message for %j', async (args, message) => {
     const r = await hrlf(args, home);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/runs\.start|experiments\.create|reproduce\.plan/);
   });
 
   it('names a data home that cannot be used', async () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { INTER_CONDITIONS } from '../../../src-shared/domain';
 import type { ExperimentResults } from '../../../src-shared/results/types';
 import { barOffset } from '../../../src-renderer/lib/error-bars';
-import { estimateGrid, estimateRun, type Measurement } from '../../../src-renderer/lib/eta';
+import { estimateGrid, estimateRun, type Measurement } from '../../../src-shared/results/eta';
 import { parseSeeds, parseVary } from '../../../src-renderer/lib/grid-input';
 import { groupBy, groupByKeys } from '../../../src-renderer/lib/group-by';
 import { draftErrors, draftOf, specOf } from '../../../src-renderer/lib/scenario-draft';
