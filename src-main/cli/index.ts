@@ -27,6 +27,18 @@ import { runsCommand, runsCompareCommand } from './runs';
 import { serveCommand } from './serve';
 import { trainCommand } from './train';
 
+/** The flags of a results view (`experiment show`, `runs compare`): the contract's result options. */
+function withResultFlags(cmd: Command, reference: string): Command {
+  return cmd
+    .option('--reference <method>', reference)
+    .addOption(new Option('--test <test>', 'significance test for *').choices(['welch', 'paired']))
+    .addOption(new Option('--table <n>', "lay out as the paper's Table n").choices(['1', '2', '3']))
+    .option('--metric <name>', 'metric of the table (default f1_non0)')
+    .addOption(new Option('--marks <cols>', 'columns that carry *').choices(['avg', 'all']))
+    .option('--paper', "show the paper's numbers beside results on synthetic data too (never as a difference)")
+    .option('--json', 'print one JSON document');
+}
+
 function program(): Command {
   const p = new Command('hrlf')
     .description('HRLF Workbench: multimodal sentiment analysis under missing modalities')
@@ -69,18 +81,11 @@ function program(): Command {
     .description('list stored runs (`runs compare IDS`: compare any finished runs as an experiment would)')
     .option('--json', 'print one JSON document')
     .action((opts: { json?: boolean }) => runsCommand(p.opts(), opts));
-  runs
+  const compare = runs
     .command('compare')
     .description("any runs (single runs, runs of several experiments) in the paper's layout: the same config aggregated over its seeds, other configs as variants")
-    .argument('<ids>', 'comma-separated run ids or ranges, e.g. 3,5,7-9 (see `hrlf runs`)')
-    .option('--reference <method>', "significance reference ('none': no marks)")
-    .addOption(new Option('--test <test>', 'significance test for *').choices(['welch', 'paired']))
-    .addOption(new Option('--table <n>', "lay out as the paper's Table n").choices(['1', '2', '3']))
-    .option('--metric <name>', 'metric of the table (default f1_non0)')
-    .addOption(new Option('--marks <cols>', 'columns that carry *').choices(['avg', 'all']))
-    .option('--paper', "show the paper's numbers beside results on synthetic data too (never as a difference)")
-    .option('--json', 'print one JSON document')
-    .action((ids: string, _opts: unknown, cmd: Command) => runsCompareCommand(p.opts(), ids, cmd.optsWithGlobals<ShowFlags>()));
+    .argument('<ids>', 'comma-separated run ids or ranges, e.g. 3,5,7-9 (see `hrlf runs`)');
+  withResultFlags(compare, "significance reference ('none': no marks)").action((ids: string, _opts: unknown, cmd: Command) => runsCompareCommand(p.opts(), ids, cmd.optsWithGlobals<ShowFlags>()));
   p.command('queue')
     .description('show the queued and running runs; with --run, work the queue off until it is empty (resuming interrupted runs)')
     .option('--run', 'run queued runs until none is left')
@@ -126,18 +131,11 @@ function program(): Command {
     .description('experiments with their run counts')
     .option('--json', 'print one JSON document')
     .action((_opts: unknown, cmd: Command) => experimentListCommand(p.opts(), cmd.optsWithGlobals<{ json?: boolean }>()));
-  experiment
+  const show = experiment
     .command('show')
     .description("results in the paper's layout (mean ± std, significance, the paper's numbers) and the robustness curves")
-    .argument('<id>', 'experiment id')
-    .option('--reference <method>', "significance reference (default: the experiment's; 'none': no marks)")
-    .addOption(new Option('--test <test>', 'significance test for *').choices(['welch', 'paired']))
-    .addOption(new Option('--table <n>', "lay out as the paper's Table n").choices(['1', '2', '3']))
-    .option('--metric <name>', 'metric of the table (default f1_non0)')
-    .addOption(new Option('--marks <cols>', 'columns that carry *').choices(['avg', 'all']))
-    .option('--paper', "show the paper's numbers beside results on synthetic data too (never as a difference)")
-    .option('--json', 'print one JSON document')
-    .action((id: string, _opts: unknown, cmd: Command) => experimentShowCommand(p.opts(), id, cmd.optsWithGlobals<ShowFlags>()));
+    .argument('<id>', 'experiment id');
+  withResultFlags(show, "significance reference (default: the experiment's; 'none': no marks)").action((id: string, _opts: unknown, cmd: Command) => experimentShowCommand(p.opts(), id, cmd.optsWithGlobals<ShowFlags>()));
   const scenario = p.command('scenario').description('missingness scenarios: MSM training settings and the evaluation protocol');
   scenario
     .command('list')

@@ -25,6 +25,7 @@ export function clipInterval(metric: string, low: number, high: number): { low: 
 
 /** Why an interval over n seeds says little; null when it is fine (or when, with one seed, none is shown). */
 export function intervalWarning(n: number): string | null {
+  if (n < 2) return null;
   if (n < MIN_SEEDS_FOR_INTERVAL) return `${n} seeds give no useful interval (the 95 % t-interval of the mean is ±12.7 standard errors wide); run 3 or more (the paper uses 5)`;
   return null;
 }
