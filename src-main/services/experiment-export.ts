@@ -36,19 +36,20 @@ function provenanceLines(results: ExperimentResults, runs: RunResult[]): string[
 
 export function exportExperiment(service: ExperimentService, input: ExportInput): ExportDocument {
   const { results, runs } = service.load(input);
-  return renderExport(results, runs, input, { file: `experiment-${input.id}`, what: `experiment ${input.id}`, label: `experiment-${input.id}`, field: 'id' });
+  return renderExport(results, runs, input, { file: `experiment-${input.id}`, nothing: `experiment ${input.id} has no finished runs`, label: `experiment-${input.id}`, field: 'id' });
 }
 
 /** A selection of runs (runs.export), exported as an experiment would be. */
 export function exportSelection(service: ExperimentService, input: SelectionExportInput): ExportDocument {
   const { results, runs } = service.loadSelection(input);
   const ids = input.runs.length <= 6 ? input.runs.join('-') : `${input.runs.slice(0, 5).join('-')}-and-${input.runs.length - 5}-more`;
-  return renderExport(results, runs, input, { file: `runs-${ids}`, what: `runs ${input.runs.join(', ')}`, label: `runs-${ids}`, field: 'runs' });
+  return renderExport(results, runs, input, { file: `runs-${ids}`, nothing: `none of runs ${input.runs.join(', ')} has finished`, label: `runs-${ids}`, field: 'runs' });
 }
 
 interface Naming {
   file: string;
-  what: string;
+  /** Why nothing can be exported, e.g. "experiment 3 has no finished runs". */
+  nothing: string;
   label: string;
   /** The input field an error names. */
   field: string;
@@ -59,7 +60,7 @@ function renderExport(results: ExperimentResults, runs: RunResult[], input: Expo
   if (c.finished === 0) {
     throw new ContractFailure({
       code: 'conflict',
-      message: `${naming.what} ha${naming.field === 'id' ? 's' : 've'} no finished runs (${c.queued} queued, ${c.running} running, ${c.failed} failed, ${c.cancelled} cancelled): nothing to export`,
+      message: `${naming.nothing} (${c.queued} queued, ${c.running} running, ${c.failed} failed, ${c.cancelled} cancelled): nothing to export`,
       field: naming.field,
     });
   }

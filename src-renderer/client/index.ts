@@ -3,7 +3,7 @@ import { ClientError } from './errors';
 import { ipcClient } from './ipc-client';
 import { wsClient } from './ws-client';
 
-const WHERE_THE_URL_IS = 'open the URL that `npm start` or `hrlf serve` printed (http://127.0.0.1:<port>/?token=…); a new token is made at every start';
+const WHERE_THE_URL_IS = 'open the URL that “npm start” or “hrlf serve” printed (http://127.0.0.1:<port>/?token=…); a new token is made at every start';
 
 /** Every request fails with one message: the page cannot talk to the server at all. */
 function refusingClient(message: string): ContractClient {

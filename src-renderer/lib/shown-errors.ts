@@ -3,7 +3,7 @@
  * field's once a submit was attempted. An untouched form shows none: no "choose at least one
  * method" before anyone had the chance to choose.
  */
-import { reactive, ref, watch, type WatchSource } from 'vue';
+import { nextTick, reactive, ref, watch, type WatchSource } from 'vue';
 
 export function useShownErrors<F extends string>(errors: () => Partial<Record<F, string>>, fields: Record<F, WatchSource>) {
   const touched = reactive(new Set<string>());
@@ -19,8 +19,12 @@ export function useShownErrors<F extends string>(errors: () => Partial<Record<F,
     attempted.value = true;
     return Object.keys(errors()).length === 0;
   }
-  /** A fresh form (after a successful submit): nothing shown until touched again. */
-  function reset(): void {
+  /**
+   * A fresh form (after a successful submit): nothing shown until touched again. Call it after
+   * clearing the fields; it waits for their watchers, so the clearing itself counts as no touch.
+   */
+  async function reset(): Promise<void> {
+    await nextTick();
     touched.clear();
     attempted.value = false;
   }

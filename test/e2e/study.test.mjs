@@ -30,7 +30,7 @@ async function valueMatching(locator, pattern, timeout = 30_000) {
   }
 }
 
-test('walks the full study in the browser', { timeout: 420_000 }, async () => {
+test('walks the full study in the browser', { timeout: 1_200_000 }, async () => {
   const context = await session.browser.newContext({ viewport: { width: 1500, height: 1000 }, acceptDownloads: true });
   const { page, problems } = await watchedPage(context);
   const shot = (name) => page.screenshot({ path: artifactPath(`study-${name}.png`), fullPage: true });
@@ -85,8 +85,9 @@ test('walks the full study in the browser', { timeout: 420_000 }, async () => {
   const epochsError = page.getByTestId('exp-epochs-error');
   await epochsError.waitFor();
   assert.equal(await page.getByTestId('exp-seeds-error').count(), 0);
-  const [epochsBox, seedsBox, errorBox] = [await page.getByTestId('exp-epochs').boundingBox(), await page.getByTestId('exp-seeds').boundingBox(), await epochsError.boundingBox()];
-  assert.ok(Math.abs(errorBox.x - epochsBox.x) < 2 && errorBox.x > seedsBox.x + seedsBox.width - 1, 'the epochs error sits under the Epochs field, not under Seeds');
+  const [epochsBox, errorBox] = [await page.getByTestId('exp-epochs').boundingBox(), await epochsError.boundingBox()];
+  const below = errorBox.y - (epochsBox.y + epochsBox.height);
+  assert.ok(Math.abs(errorBox.x - epochsBox.x) < 2 && below >= -1 && below < 20, `the epochs error sits right under the Epochs field: ${JSON.stringify({ epochsBox, errorBox })}`);
   await page.getByTestId('exp-launch').click();
   assert.match(await page.getByTestId('exp-methods-error').textContent(), /at least one method/);
   await page.getByTestId('exp-method-hrlf').check();
@@ -124,7 +125,7 @@ test('walks the full study in the browser', { timeout: 420_000 }, async () => {
   assert.ok(liveTools.y + liveTools.height <= liveCanvas.y + 1, 'PNG/SVG buttons above the chart');
   await shot('03-queue-running');
   const row = page.locator('[data-testid^=experiment-row-]').first();
-  await row.getByTestId('experiment-finished').filter({ hasText: /^6$/ }).waitFor({ timeout: 300_000 });
+  await row.getByTestId('experiment-finished').filter({ hasText: /^6$/ }).waitFor({ timeout: 900_000 });
   const statuses = await page.getByTestId('exp-run-status').allTextContents();
   assert.deepEqual(statuses, Array(6).fill('finished'));
   await shot('04-queue-finished');
