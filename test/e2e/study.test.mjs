@@ -218,6 +218,7 @@ test('walks the full study in the browser', { timeout: 1_200_000 }, async () => 
   await page.reload();
   await page.getByTestId('view-curves').waitFor();
   await page.getByTestId('curve-0').locator('canvas').first().waitFor();
+  assert.equal(await page.getByTestId('source-kind').inputValue(), 'experiment', 'with an experiment, the screens open on it');
   await shot('08-curves');
 
   // 7. Embeddings: one panel per method, side by side.
