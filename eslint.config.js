@@ -54,6 +54,32 @@ export default tseslint.config(
     ),
   },
   {
+    // Method cards and the registry: services, the CLI and Electron main read them without tfjs.
+    // Model code is reached only through a card's lazy `load: () => import(...)`; types are free.
+    files: [
+      'src-main/engine/methods/registry.ts',
+      'src-main/engine/methods/card.ts',
+      'src-main/engine/methods/knobs.ts',
+      'src-main/engine/methods/knob-summary.ts',
+      'src-main/engine/methods/*/card.ts',
+      'src-main/engine/methods/*/config.ts',
+    ],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@tensorflow/*', '**/nn', '**/nn/**', '**/train/**', '**/data/**', '**/backend', '**/projection', '**/projection/**'],
+              allowTypeImports: true,
+              message: 'A method card is read without loading tfjs: reach model code only through load(); see test/unit/engine/method-cards.test.ts.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['src-main/store/**', 'src-main/services/**', 'src-main/server/**', 'src-main/cli/**'],
     rules: restrict(['electron', '**/electron/**', '**/src-renderer/**'], "Only src-main/electron may import 'electron'."),
   },

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { DATASET_KINDS, INTER_CONDITIONS, SPLITS } from './domain';
 import type { AppInfo, DatasetDetail, DatasetImportResult, DatasetSample, DatasetSummary, MethodSummary, ProjectionView, QueueState, RunDetail, RunSummary, ScenarioPreview } from './models';
 import { BACKENDS } from './models';
+import type { MethodConfigCheck } from './methods';
 import { ScenarioSpecSchema, type ScenarioSummary } from './results/scenario';
 import {
   DEFAULT_SEEDS,
@@ -53,6 +54,13 @@ export const RunStartInput = z.strictObject({
   config: z.record(z.string(), z.union([z.number(), z.boolean(), z.string()])).default({}),
 });
 export type RunStartInput = z.input<typeof RunStartInput>;
+
+/**
+ * What runs.start would do with these fields, resolved and validated exactly as it would be
+ * (forms call it as the user types); nothing is queued. Errors carry the knob as `config.<knob>`.
+ */
+export const MethodsCheckConfigInput = RunStartInput.pick({ dataset: true, method: true, epochs: true, preset: true, config: true });
+export type MethodsCheckConfigInput = z.input<typeof MethodsCheckConfigInput>;
 
 const datasetId = z.string().min(1).max(200);
 
@@ -229,6 +237,7 @@ export const contract = {
   'datasets.import': request<DatasetImportResult>()(DatasetImportInput),
   'datasets.sample': request<DatasetSample>()(z.strictObject({ id: datasetId, split: z.enum(SPLITS), index: z.number().int().min(0) })),
   'methods.list': request<MethodSummary[]>()(z.strictObject({})),
+  'methods.checkConfig': request<MethodConfigCheck>()(MethodsCheckConfigInput),
   'runs.list': request<RunSummary[]>()(z.strictObject({})),
   'runs.get': request<RunDetail>()(z.strictObject({ id })),
   'runs.start': request<RunSummary>()(RunStartInput),

@@ -30,11 +30,7 @@ export interface DatasetSummary {
   description: string;
 }
 
-export interface MethodSummary {
-  id: string;
-  title: string;
-  description: string;
-}
+export type { MethodSummary } from './methods';
 
 export type MetricRecord = Record<string, number>;
 

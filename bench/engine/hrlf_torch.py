@@ -1,23 +1,15 @@
 #!/usr/bin/python3
 """PyTorch reference of the HRLF spec (docs/hrlf-spec.md), for timing the tfjs engine against.
 
-Times one student training step exactly as the tfjs engine runs it: MSM corruption, the frozen
-teacher's forward on the clean batch (eval mode, no grad), the student's forward/backward with the
-full loss of spec §3 (task + λ_FRF·FRF + λ_HMI·HMI + λ_HAL·HAL + λ_KL·KL) and its Adam step, then
-one Adam step of the HAL discriminators on the same (detached) representations.
+A module: bench/engine/torch/hrlf.py times its training steps for `npm run bench:engine` (the
+common contract of bench/engine/torch/README.md), and test/fixtures/nn/gen_nn.py builds HRLF's
+parity fixtures from it.
 
-    /usr/bin/python3 bench/engine/hrlf_torch.py [--batch 32] [--steps 20] [--threads N] [--last-only]
-
-Prints one JSON object with median_ms_per_student_step (wall) and median_cpu_ms_per_student_step
-(process CPU time, steadier when other processes compete for the cores). CPU only. `--last-only` applies the same
-exact shortcut as the tfjs engine (the last encoder layer computes only the last time step, the
-only one Z uses); the default is the plain nn.TransformerEncoder a PyTorch user would write.
+`last_only=True` applies the same exact shortcut as the tfjs engine (the last encoder layer computes
+only the last time step, the only one Z uses); the default is the plain nn.TransformerEncoder a
+PyTorch user would write.
 """
-import argparse
-import json
 import math
-import statistics
-import time
 
 import torch
 import torch.nn as nn
@@ -195,65 +187,3 @@ def student_terms(student, stats, discs, s_out, t_out, y, task, perms=None, lam=
     }
     terms['total'] = sum(terms.values())
     return terms, es
-
-
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument('--batch', type=int, default=32)
-    ap.add_argument('--steps', type=int, default=20)
-    ap.add_argument('--warmup', type=int, default=3)
-    ap.add_argument('--threads', type=int, default=0, help='torch threads (0: PyTorch default)')
-    ap.add_argument('--last-only', action='store_true')
-    args = ap.parse_args()
-    if args.threads > 0:
-        torch.set_num_threads(args.threads)
-    torch.manual_seed(0)
-    shape, d, heads, layers, dropout, lr = MOSI, 40, 10, 2, 0.1, 1e-3
-    teacher = HrlfNet(shape, d, layers, heads, dropout, last_only=args.last_only).eval()
-    for p in teacher.parameters():
-        p.requires_grad_(False)
-    student = HrlfNet(shape, d, layers, heads, dropout, last_only=args.last_only).train()
-    ks = [3 * d, 2 * d, d]
-    stats = nn.ModuleList([mlp([2 * k, k, 1]) for k in ks])
-    discs = nn.ModuleList([mlp([k, k // 2, 1]) for k in ks])
-    opt = torch.optim.Adam(list(student.parameters()) + list(stats.parameters()), lr=lr)
-    opt_d = torch.optim.Adam(discs.parameters(), lr=lr)
-
-    B, T = args.batch, shape['T']
-    xs = {m: torch.randn(B, T, shape['dims'][i]) for i, m in enumerate(MODS)}
-    y = torch.rand(B, 1) * 6 - 3
-
-    def step():
-        with torch.no_grad():
-            t_out = teacher(xs)
-            et = scales(t_out)
-        s_out = student(msm(xs))
-        terms, es = student_terms(student, stats, discs, s_out, t_out, y, shape['task'])
-        opt.zero_grad(set_to_none=True)
-        terms['total'].backward()
-        opt.step()
-        d_loss = hal_discriminator_loss(discs, et, [e.detach() for e in es])
-        opt_d.zero_grad(set_to_none=True)
-        d_loss.backward()
-        opt_d.step()
-        return float(terms['total'])
-
-    for _ in range(args.warmup):
-        step()
-    times, cpu_times = [], []
-    for _ in range(args.steps):
-        c0, t0 = time.process_time(), time.perf_counter()
-        step()
-        times.append((time.perf_counter() - t0) * 1000)
-        cpu_times.append((time.process_time() - c0) * 1000)
-    print(json.dumps({
-        'bench': 'hrlf-student-step', 'framework': 'pytorch', 'torch': torch.__version__,
-        'threads': torch.get_num_threads(), 'batch': B, 'last_only': args.last_only,
-        'median_ms_per_student_step': statistics.median(times),
-        'median_cpu_ms_per_student_step': statistics.median(cpu_times), 'mean_ms': statistics.mean(times),
-        'min_ms': min(times), 'min_cpu_ms': min(cpu_times), 'steps': args.steps,
-    }))
-
-
-if __name__ == '__main__':
-    main()

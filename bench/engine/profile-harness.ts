@@ -1,11 +1,11 @@
 /**
- * Where does a student step's time go? Runs one step under tf.profile and aggregates kernel time
- * by kernel name (and the heaviest name+shape pairs). Loaded by profile-step.mjs.
+ * Where does a training step's time go? Runs one step of a method's phase (default: HRLF's
+ * student) under tf.profile and aggregates kernel time by kernel name (and the heaviest
+ * name+shape pairs). Loaded by profile-step.mjs.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { hrlfConfigSchema, hrlfDefaults, hrlfMethod } from '../../src-main/engine/methods/hrlf';
 import { createRng } from '../../src-main/engine/random';
-import { MOSI_SHAPE } from './step-harness';
+import { benchInstance, firstBatch } from './step-harness';
 
 export interface ProfileRow {
   key: string;
@@ -33,16 +33,14 @@ function aggregate(rows: { key: string; ms: number }[], top: number): ProfileRow
   return [...map.values()].sort((a, b) => b.ms - a.ms).slice(0, top);
 }
 
-export async function profileStudentStep(batchSize: number, warmup: number): Promise<StepProfile> {
-  const config = hrlfConfigSchema.parse(hrlfDefaults(MOSI_SHAPE));
-  const instance = hrlfMethod.create({ shape: MOSI_SHAPE, config, seed: 1, rng: createRng(1) });
-  const [teacher, student] = instance.phases;
-  if (!teacher || !student) throw new Error('HRLF must have two phases');
-  teacher.finish?.();
+export async function profileStep(method: string, phaseName: string, batchSize: number, warmup: number): Promise<StepProfile> {
+  const { instance, data } = await benchInstance(method, batchSize, 1);
+  const at = instance.phases.findIndex((p) => p.name === phaseName);
+  if (at < 0) throw new Error(`${method} has no phase ${phaseName}; its phases: ${instance.phases.map((p) => p.name).join(', ')}`);
+  instance.phases.slice(0, at).forEach((p) => p.finish?.());
+  const student = instance.phases[at]!;
+  const batch = firstBatch(student, data);
   const rng = createRng(2);
-  const make = (dim: number): tf.Tensor3D =>
-    tf.tensor3d(Float32Array.from({ length: batchSize * MOSI_SHAPE.T * dim }, () => rng.normal()), [batchSize, MOSI_SHAPE.T, dim]);
-  const batch = { l: make(300), a: make(5), v: make(20), y: tf.zeros([batchSize, 1]) as tf.Tensor2D };
   for (let i = 0; i < warmup; i++) student.trainStep(batch, rng);
   const t0 = performance.now();
   const info = await tf.profile(() => {

@@ -1,25 +1,31 @@
 /**
- * Times one HRLF student training step (frozen-teacher forward + student forward/backward/Adam +
- * discriminator step) at MOSI sizes on the current tfjs backend. Loaded by tfjs-step.mjs.
+ * Times training steps of any registered method, phase by phase, at MOSI sizes (T 50, dims
+ * 300/5/20, the method's MOSI defaults) on the current tfjs backend. Earlier phases are finished
+ * (a teacher frozen) but not trained: a step costs the same with random weights. Loaded by
+ * tfjs-step.mjs and profile-harness.ts.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { hrlfConfigSchema, hrlfDefaults, hrlfMethod } from '../../src-main/engine/methods/hrlf';
-import type { Batch } from '../../src-main/engine/methods/method';
+import type { Batch, MethodInstance, Phase } from '../../src-main/engine/methods/method';
+import { instantiate, resolveConfig } from '../../src-main/engine/methods/registry';
+import { tuneWasmKernels } from '../../src-main/engine/nn/wasm-kernels';
 import { createRng } from '../../src-main/engine/random';
-import type { DataShape } from '../../src-main/engine/types';
+import { batches } from '../../src-main/engine/train/batches';
+import type { DataShape, DatasetData, SplitData } from '../../src-main/engine/types';
 
 export interface StepBenchOptions {
+  method: string;
   batch: number;
   warmup: number;
   steps: number;
   seed: number;
+  /** Phases to time (default: all, in order). */
+  phases?: string[];
 }
 
-export interface StepBenchResult {
-  backend: string;
-  median_ms_per_student_step: number;
+export interface PhaseBenchResult {
+  median_ms_per_step: number;
   /** Process CPU time per step (user + system): robust to other processes competing for cores. */
-  median_cpu_ms_per_student_step: number;
+  median_cpu_ms_per_step: number;
   mean_ms: number;
   min_ms: number;
   min_cpu_ms: number;
@@ -28,18 +34,29 @@ export interface StepBenchResult {
   num_tensors_stable: boolean;
 }
 
+export interface StepBenchResult {
+  method: string;
+  backend: string;
+  phases: Record<string, PhaseBenchResult>;
+}
+
 export const MOSI_SHAPE: DataShape = { kind: 'mosi', task: 'regression', T: 50, dims: [300, 5, 20], labelDim: 1 };
 
-function randomBatch(shape: DataShape, n: number, seed: number): Batch {
+/** A random dataset of `n` samples per split with the shape's sizes (labels in [−3, 3]). */
+export function randomDataset(shape: DataShape, n: number, seed: number): DatasetData {
   const rng = createRng(seed);
-  const make = (dim: number): tf.Tensor3D =>
-    tf.tensor3d(Float32Array.from({ length: n * shape.T * dim }, () => rng.normal()), [n, shape.T, dim]);
-  return {
-    l: make(shape.dims[0]),
-    a: make(shape.dims[1]),
-    v: make(shape.dims[2]),
-    y: tf.tensor2d(Float32Array.from({ length: n }, () => rng.next() * 6 - 3), [n, 1]),
+  const split = (): SplitData => {
+    const make = (dim: number): Float32Array => Float32Array.from({ length: n * shape.T * dim }, () => rng.normal());
+    return {
+      n,
+      ids: Array.from({ length: n }, (_, i) => `s${i}`),
+      l: make(shape.dims[0]),
+      a: make(shape.dims[1]),
+      v: make(shape.dims[2]),
+      y: Float32Array.from({ length: n * shape.labelDim }, () => (shape.task === 'regression' ? rng.next() * 6 - 3 : rng.int(2))),
+    };
   };
+  return { name: 'bench', ...shape, train: split(), valid: split(), test: split(), sha256: 'bench' };
 }
 
 function median(xs: number[]): number {
@@ -48,15 +65,29 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
-export function benchStudentStep(options: StepBenchOptions): StepBenchResult {
-  const config = hrlfConfigSchema.parse(hrlfDefaults(MOSI_SHAPE));
-  const instance = hrlfMethod.create({ shape: MOSI_SHAPE, config, seed: options.seed, rng: createRng(options.seed) });
-  const [teacher, student] = instance.phases;
-  if (!teacher || !student) throw new Error('HRLF must have two phases');
-  teacher.finish?.();
-  const batch = randomBatch(MOSI_SHAPE, options.batch, options.seed);
+/** A method built as a run would build it on MOSI, with the data of `randomDataset`. */
+export async function benchInstance(method: string, batch: number, seed: number): Promise<{ instance: MethodInstance; data: DatasetData }> {
+  // What the trainer does once per run: the engine's faster wasm kernels.
+  tuneWasmKernels();
+  const config = resolveConfig(MOSI_SHAPE.kind, { method });
+  const instance = await instantiate(method, { shape: MOSI_SHAPE, config, seed, rng: createRng(seed) });
+  return { instance, data: randomDataset(MOSI_SHAPE, batch, seed) };
+}
+
+/** The phase's first training batch, ready for its steps (the caller disposes it). */
+export function firstBatch(phase: Phase, data: DatasetData): Batch {
+  phase.beginEpoch?.(1, data);
+  const it = batches(data, data.train, data.train.n);
+  const b = it.next().value as Batch;
+  // Detach the tensors from the generator's disposal: the steps reuse them.
+  const kept = { ...b, l: tf.clone(b.l), a: tf.clone(b.a), v: tf.clone(b.v), y: tf.clone(b.y) };
+  it.return(undefined);
+  return kept;
+}
+
+function timeSteps(phase: Phase, batch: Batch, options: StepBenchOptions): PhaseBenchResult {
   const rng = createRng('bench');
-  for (let i = 0; i < options.warmup; i++) student.trainStep(batch, rng);
+  for (let i = 0; i < options.warmup; i++) phase.trainStep(batch, rng);
   const before = tf.memory().numTensors;
   const times: number[] = [];
   const cpuTimes: number[] = [];
@@ -64,23 +95,37 @@ export function benchStudentStep(options: StepBenchOptions): StepBenchResult {
     const c0 = process.cpuUsage();
     const t0 = performance.now();
     // trainStep returns host numbers, so the step has finished when it returns.
-    student.trainStep(batch, rng);
+    phase.trainStep(batch, rng);
     times.push(performance.now() - t0);
     const c = process.cpuUsage(c0);
     cpuTimes.push((c.user + c.system) / 1000);
   }
-  const stable = tf.memory().numTensors === before;
-  tf.dispose([batch.l, batch.a, batch.v, batch.y]);
-  instance.dispose();
   return {
-    backend: tf.getBackend(),
-    median_ms_per_student_step: median(times),
-    median_cpu_ms_per_student_step: median(cpuTimes),
+    median_ms_per_step: median(times),
+    median_cpu_ms_per_step: median(cpuTimes),
     mean_ms: times.reduce((a, b) => a + b, 0) / times.length,
     min_ms: Math.min(...times),
     min_cpu_ms: Math.min(...cpuTimes),
     steps: options.steps,
     batch: options.batch,
-    num_tensors_stable: stable,
+    num_tensors_stable: tf.memory().numTensors === before,
   };
+}
+
+export async function benchPhases(options: StepBenchOptions): Promise<StepBenchResult> {
+  const { instance, data } = await benchInstance(options.method, options.batch, options.seed);
+  const unknown = options.phases?.filter((p) => !instance.phases.some((x) => x.name === p)) ?? [];
+  if (unknown.length > 0) throw new Error(`${options.method} has no phase ${unknown.join(', ')}; its phases: ${instance.phases.map((p) => p.name).join(', ')}`);
+  const phases: Record<string, PhaseBenchResult> = {};
+  for (const phase of instance.phases) {
+    if (!options.phases || options.phases.includes(phase.name)) {
+      const batch = firstBatch(phase, data);
+      phases[phase.name] = timeSteps(phase, batch, options);
+      tf.dispose([batch.l, batch.a, batch.v, batch.y]);
+    }
+    // Later phases start from a finished one (HRLF's student needs its frozen teacher).
+    phase.finish?.();
+  }
+  instance.dispose();
+  return { method: options.method, backend: tf.getBackend(), phases };
 }

@@ -1,24 +1,27 @@
 #!/usr/bin/env node
 /**
- * tfjs side of the engine benchmark: median ms per HRLF student step (MOSI sizes, batch 32) on
- * each available tfjs backend. Prints one JSON object. Runs with plain `node`: the TypeScript
- * harness is loaded through Vite's module runner (vite is a dev dependency; no tsx needed).
+ * tfjs side of the engine benchmark: median ms per training step of each phase of a registered
+ * method (MOSI sizes, batch 32, the method's MOSI defaults) on each available tfjs backend. Prints
+ * one JSON object. Runs with plain `node`: the TypeScript harness is loaded through Vite
+ * (load-ts.mjs).
  *
- *   node bench/engine/tfjs-step.mjs [--backends wasm,cpu] [--steps 20] [--warmup 3] [--batch 32]
+ *   node bench/engine/tfjs-step.mjs [--method hrlf] [--phases student] [--backends wasm,cpu] [--steps 20] [--warmup 3] [--batch 32]
  *
- * Pair it with `python3 bench/engine/hrlf_torch.py` (same spec, PyTorch on CPU).
+ * run.mjs pairs it with the method's PyTorch transcription (bench/engine/torch/<method>.py).
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { runnerImport } from 'vite';
+import { loadHarness } from './load-ts.mjs';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 
 const { values } = parseArgs({
   options: {
+    method: { type: 'string', default: 'hrlf' },
+    phases: { type: 'string' },
     backends: { type: 'string', default: 'wasm,cpu' },
     steps: { type: 'string', default: '20' },
     'cpu-steps': { type: 'string', default: '3' },
@@ -32,11 +35,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 setWasmPaths(path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep);
 
-const { module: harness } = await runnerImport(path.join(here, 'step-harness.ts'), {
-  configFile: false,
-  logLevel: 'error',
-  root: path.resolve(here, '../..'),
-});
+const { module: harness, close } = await loadHarness(path.join(here, 'step-harness.ts'));
 
 const results = {};
 for (const backend of values.backends.split(',').filter(Boolean)) {
@@ -52,12 +51,15 @@ for (const backend of values.backends.split(',').filter(Boolean)) {
   }
   await tf.ready();
   // The cpu backend is ~10x slower: fewer timed steps keep the run short.
-  const steps = Number(backend === 'cpu' ? values['cpu-steps'] : values.steps);
-  results[backend] = harness.benchStudentStep({
+  const cpu = backend === 'cpu';
+  results[backend] = await harness.benchPhases({
+    method: values.method,
+    ...(values.phases ? { phases: values.phases.split(',') } : {}),
     batch: Number(values.batch),
-    warmup: backend === 'cpu' ? 1 : Number(values.warmup),
-    steps,
+    warmup: cpu ? 1 : Number(values.warmup),
+    steps: Number(cpu ? values['cpu-steps'] : values.steps),
     seed: Number(values.seed),
   });
 }
-console.log(JSON.stringify({ bench: 'hrlf-student-step', shape: harness.MOSI_SHAPE, backends: results }, null, 2));
+console.log(JSON.stringify({ bench: 'engine-step', method: values.method, shape: harness.MOSI_SHAPE, backends: results }, null, 2));
+await close();

@@ -9,6 +9,7 @@ import { StoreError } from '../store/database';
 import { UsageError } from './context';
 import { datasetsCommand, datasetShowCommand } from './datasets';
 import { importCommand } from './import';
+import { methodsCommand, methodShowCommand } from './methods';
 import { exportCommand, type ExportFlags } from './export';
 import {
   experimentCreateCommand,
@@ -65,15 +66,26 @@ function program(): Command {
     .addOption(new Option('--kind <kind>', 'dataset kind, for files whose kind cannot be detected').choices([...DATASET_KINDS]))
     .option('--json', 'print one JSON document')
     .action((file: string, opts: { name?: string; format?: string; kind?: string; json?: boolean }) => importCommand(p.opts(), file, opts));
+  const methods = p
+    .command('methods')
+    .description('the methods the engine trains, with family, training condition and phases (`methods show ID`: its knobs)')
+    .option('--json', 'print one JSON document')
+    .action((opts: { json?: boolean }) => methodsCommand(p.opts(), opts));
+  methods
+    .command('show')
+    .description('one method: its card and every config knob with defaults per dataset, allowed values and meaning')
+    .argument('<id>', 'method id (see `hrlf methods`)')
+    .option('--json', 'print one JSON document')
+    .action((id: string, _opts: unknown, cmd: Command) => methodShowCommand(p.opts(), id, cmd.optsWithGlobals<{ json?: boolean }>()));
   p.command('train')
     .description('train one method on one dataset, evaluate it under the missing-modality protocol, store the run')
     .requiredOption('--dataset <id>', 'dataset id (see `hrlf datasets`)')
-    .requiredOption('--method <id>', 'method id, e.g. lf-linear')
+    .requiredOption('--method <id>', 'method id, e.g. lf-linear (see `hrlf methods`)')
     .option('--seed <n>', 'random seed', '1111')
     .option('--epochs <n>', 'epochs per phase (default: the spec value for the dataset)')
     .addOption(new Option('--backend <name>', 'force a tfjs backend').choices([...BACKENDS]))
-    .option('--preset <name>', 'a named config preset, e.g. paper-literal')
-    .option('--set <key=value...>', 'override config knobs, e.g. --set lr=0.002 lambdaHal=0.1')
+    .option('--preset <name>', 'a named config preset of the method, e.g. paper-literal')
+    .option('--set <key=value...>', 'override config knobs, e.g. --set lr=0.002 lambdaHal=0.1 (`hrlf methods show ID` lists them)')
     .option('--json', 'print one JSON document with every metric')
     .action((opts: Record<string, unknown>) => trainCommand(p.opts(), opts));
   const runs = p

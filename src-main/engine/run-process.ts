@@ -7,7 +7,7 @@ import { selectBackend } from './backend';
 import { readDatasetFile, writeDatasetFile } from './data/dataset-file';
 import { ImportError, importDatasetFile } from './data/import';
 import { findSyntheticSpec, generateSynthetic } from './data/synthetic';
-import { getMethod } from './methods/registry';
+import { getMethod, instantiate } from './methods/registry';
 import { project } from './projection';
 import type { ChildMessage, ImportReply, ImportRequest, ParentMessage, RunSpec } from './protocol';
 import { createRng } from './random';
@@ -53,13 +53,18 @@ async function run(spec: RunSpec, port: Port, isCancelled: () => boolean): Promi
   port.send({ type: 'started', backend, pid: process.pid });
   const data = readDatasetFile(spec.datasetPath, spec.datasetSha256);
   const tLoaded = performance.now();
-  const method = getMethod(spec.method);
   const shape = shapeOf(data);
-  const instance = method.create({ shape, config: spec.config, seed: spec.seed, rng: createRng(`${spec.seed}|init|${spec.method}`) });
+  const instance = await instantiate(spec.method, { shape, config: spec.config, seed: spec.seed, rng: createRng(`${spec.seed}|init|${spec.method}`) });
   const outcome = await trainMethod(
     instance,
     data,
-    { seed: spec.seed, cacheDir: spec.cacheDir, cacheScope: `${spec.datasetSha256}|${backend}`, checkpointDir: spec.checkpointDir },
+    {
+      seed: spec.seed,
+      cacheDir: spec.cacheDir,
+      cacheScope: `${spec.datasetSha256}|${backend}`,
+      checkpointDir: spec.checkpointDir,
+      representation: getMethod(spec.method).representation,
+    },
     {
       onStep: (p) => port.send({ type: 'progress', ...p }),
       onEpoch: (record) => port.send({ type: 'epoch', record }),

@@ -11,8 +11,9 @@ import {
   type RequestName,
   type RequestOutput,
 } from '../../src-shared/contract';
+import type { MethodConfigCheck } from '../../src-shared/methods';
 import type { AppInfo } from '../../src-shared/models';
-import { ConfigError, listMethods } from '../engine/methods/registry';
+import { ConfigError, listMethods, resolveRun } from '../engine/methods/registry';
 import { Store } from '../store/store';
 import { SampleIndexError } from './dataset-sample';
 import { DatasetCatalog, DatasetNotFound, DatasetNotReady } from './datasets';
@@ -81,6 +82,11 @@ export class Workbench {
         return this.catalog.sample(id, split, index);
       },
       'methods.list': () => listMethods(),
+      'methods.checkConfig': (input) => {
+        const { kind } = this.catalog.shape(input.dataset);
+        const run = resolveRun(kind, { method: input.method, preset: input.preset, epochs: input.epochs, overrides: input.config });
+        return { method: input.method, dataset: input.dataset, kind, config: run.config as MethodConfigCheck['config'], phases: run.phases, epochs: run.epochs, training: run.training };
+      },
       'runs.list': () => this.store.runs.list().map((r) => summarize(this.store, r)),
       'runs.get': ({ id }) => detail(this.store, this.requireRun(id)),
       'runs.start': (input) => this.runs.start(input),
@@ -133,7 +139,7 @@ export class Workbench {
       return { ok: true, output: await handler(parsed) };
     } catch (err) {
       if (err instanceof ConfigError) {
-        const field = err.field === 'method' || err.field === 'preset' ? err.field : err.field ? `config.${err.field}` : undefined;
+        const field = err.field === 'method' || err.field === 'preset' || err.field === 'dataset' ? err.field : err.field ? `config.${err.field}` : undefined;
         return { ok: false, error: { code: 'invalid_input', message: err.message, ...(field ? { field } : {}) } };
       }
       if (err instanceof DatasetNotFound) {

@@ -23,8 +23,7 @@ import type {
   ExperimentVariant,
   RunResult,
 } from '../../src-shared/results/types';
-import { ConfigError, getMethod, listMethods, resolveConfig } from '../engine/methods/registry';
-import type { DataShape } from '../engine/types';
+import { assertRunsOn, ConfigError, getMethod, knobsOf, METHODS, resolveConfig } from '../engine/methods/registry';
 import type { ExperimentRow } from '../store/experiments-repo';
 import type { RunRow } from '../store/runs-repo';
 import type { Store } from '../store/store';
@@ -55,17 +54,6 @@ function invalid(message: string, field: string): ContractFailure {
   return new ContractFailure({ code: 'invalid_input', message, field });
 }
 
-/**
- * Whether a method's config schema declares a knob. Probed by parsing: a strict schema reports the
- * key as unrecognized, a stripping one drops it; a declared knob with a bad value is still declared.
- */
-function declaresKnob(method: string, shape: DataShape, knob: string, value: ConfigValue): boolean {
-  const def = getMethod(method);
-  const parsed = def.configSchema.safeParse({ ...def.defaults(shape), [knob]: value });
-  if (parsed.success) return typeof parsed.data === 'object' && parsed.data !== null && knob in parsed.data;
-  return !parsed.error.issues.some((i) => i.code === 'unrecognized_keys' && (i as { keys?: string[] }).keys?.includes(knob));
-}
-
 export interface CreateOptions {
   /** Set by `reproduce`: the paper table this experiment reproduces. */
   table?: 1 | 2 | 3 | null;
@@ -83,9 +71,9 @@ export class ExperimentService {
 
   create(input: CreateInput, options: CreateOptions = {}): ExperimentDetail {
     const scenario = this.scenarios.resolve(input.scenario);
-    input.methods.forEach((m) => {
+    const methods = input.methods.map((m) => {
       try {
-        getMethod(m);
+        return getMethod(m);
       } catch (err) {
         if (err instanceof ConfigError) throw invalid(err.message, 'methods');
         throw err;
@@ -99,6 +87,16 @@ export class ExperimentService {
         throw err;
       }
     });
+    for (const m of methods) {
+      for (const ds of datasets) {
+        try {
+          assertRunsOn(m, ds.kind);
+        } catch (err) {
+          if (err instanceof ConfigError) throw invalid(`${err.message} (dataset ${ds.id})`, 'methods');
+          throw err;
+        }
+      }
+    }
     if (input.reference !== undefined && !input.methods.includes(input.reference)) {
       throw invalid(`reference '${input.reference}' is not one of the experiment's methods (${input.methods.join(', ')})`, 'reference');
     }
@@ -111,19 +109,19 @@ export class ExperimentService {
     const planned: PlannedRun[] = [];
     const warnings: string[] = [];
     for (const ds of datasets) {
-      const shape = this.catalog.shape(ds.id);
+      const kind = ds.kind;
       variants.forEach((variant, vi) => {
         for (const method of input.methods) {
           const applied: Record<string, ConfigValue> = {};
           const notApplied: string[] = [];
           for (const [knob, value] of Object.entries(knobs)) {
-            if (declaresKnob(method, shape, knob, value)) applied[knob] = value;
+            if (knobsOf(getMethod(method)).includes(knob)) applied[knob] = value;
             else notApplied.push(knob);
           }
           const overrides = { ...applied, ...input.config, ...variant.config };
           let config: Record<string, unknown>;
           try {
-            config = resolveConfig(shape, { method, preset: input.preset, epochs: input.epochs, overrides });
+            config = resolveConfig(kind, { method, preset: input.preset, epochs: input.epochs, overrides });
           } catch (err) {
             if (!(err instanceof ConfigError)) throw err;
             const knob = err.field?.split('.')[0];
@@ -259,7 +257,7 @@ export class ExperimentService {
 
   private assemble(summary: ExperimentSummary, grid: ExperimentGrid, rows: RunRow[], input: ResultsInput): { results: ExperimentResults; runs: RunResult[] } {
     const datasets = this.datasetIndex();
-    const methods = new Map(listMethods().map((m) => [m.id, m.title]));
+    const methods = new Map(METHODS.map((m) => [m.id, m.title]));
     const runs = rows.map((r) => this.runResult(r, grid, datasets));
     const results = buildResults(
       {

@@ -10,7 +10,7 @@ import { PAPER_METHOD_IDS, PAPER_REFERENCE_LABEL, paperLabelOf, paperTableDef } 
 import { PAPER_SCENARIO_NAME } from '../../src-shared/results/scenario';
 import type { ReproduceDatasetChoice, ReproduceMethodRow, ReproducePlan, ReproduceStarted } from '../../src-shared/results/types';
 import { estimateRun, measurementOf, pairKey } from '../../src-shared/results/eta';
-import { listMethods, resolveConfig } from '../engine/methods/registry';
+import { METHODS, resolveConfig } from '../engine/methods/registry';
 import type { RunRow } from '../store/runs-repo';
 import type { Store } from '../store/store';
 import { detail } from './summaries';
@@ -50,24 +50,36 @@ export class ReproduceService {
 
   plan(input: ReproduceInput): ReproducePlan {
     const def = paperTableDef(paperTables(), input.table);
-    const registered = new Map(listMethods().map((m) => [m.id, m.title]));
+    const registered = new Map(METHODS.map((m) => [m.id, m]));
+    const kinds = [...new Set(def.blocks.map((b) => b.kind))];
+    /** The table's dataset kinds a method cannot run on. */
+    const unsupported = (id: string): string[] => kinds.filter((k) => !registered.get(id)!.kinds.includes(k)).map((k) => k.toUpperCase());
     for (const m of input.methods ?? []) {
       if (!registered.has(m)) throw new ContractFailure({ code: 'invalid_input', message: `unknown method '${m}'; available: ${[...registered.keys()].join(', ')}`, field: 'methods' });
+      const cannot = unsupported(m);
+      if (cannot.length > 0) throw new ContractFailure({ code: 'invalid_input', message: `${m} cannot run on ${cannot.join(', ')}, which Table ${input.table} needs`, field: 'methods' });
     }
-    const kinds = [...new Set(def.blocks.map((b) => b.kind))];
     const datasets = kinds.map((k) => this.chooseDataset(k, input.synthetic));
 
     const rows: ReproduceMethodRow[] = def.rowLabels.map((label) => {
       const ids = PAPER_METHOD_IDS[label] ?? [];
       const method = ids.find((id) => registered.has(id)) ?? null;
-      const run = method !== null && (input.methods ? input.methods.includes(method) : true);
-      const note = method === null ? 'not implemented yet: the paper\'s numbers only, "not run"' : run ? 'runs' : 'implemented, not selected: "not run"';
+      const cannot = method === null ? [] : unsupported(method);
+      const run = method !== null && cannot.length === 0 && (input.methods ? input.methods.includes(method) : true);
+      const note =
+        method === null
+          ? 'not implemented yet: the paper\'s numbers only, "not run"'
+          : cannot.length > 0
+            ? `${method} cannot run on ${cannot.join(', ')}: "not run"`
+            : run
+              ? 'runs'
+              : 'implemented, not selected: "not run"';
       return { label, method, implemented: method !== null, run, note };
     });
     for (const m of input.methods ?? []) {
       if (rows.some((r) => r.method === m)) continue;
       const paperLabel = paperLabelOf(m);
-      rows.push({ label: registered.get(m) ?? m, method: m, implemented: true, run: true, note: paperLabel ? `the paper's ${paperLabel} is not in Table ${input.table}` : 'not in the paper: our numbers only' });
+      rows.push({ label: registered.get(m)?.title ?? m, method: m, implemented: true, run: true, note: paperLabel ? `the paper's ${paperLabel} is not in Table ${input.table}` : 'not in the paper: our numbers only' });
     }
     const methods = rows.filter((r) => r.run && r.method !== null).map((r) => r.method!);
     if (methods.length === 0) {
@@ -134,7 +146,7 @@ export class ReproduceService {
           unmeasured.push(`${method} on ${dataset}`);
           continue;
         }
-        const planned = resolveConfig(this.catalog.shape(dataset), { method, overrides: {}, ...(epochs !== null ? { epochs } : {}) }).epochs;
+        const planned = resolveConfig(this.catalog.summary(dataset).kind, { method, overrides: {}, ...(epochs !== null ? { epochs } : {}) }).epochs;
         total += seeds * estimateRun(m, typeof planned === 'number' ? planned : null);
         measured++;
       }

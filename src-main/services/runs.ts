@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { ParsedInput } from '../../src-shared/contract';
 import type { Backend, QueueState, RunSummary } from '../../src-shared/models';
 import { PAPER_MASK_SEED } from '../../src-shared/results/scenario';
-import { resolveConfig } from '../engine/methods/registry';
+import { resolveRun } from '../engine/methods/registry';
 import type { ChildMessage, RunSpec } from '../engine/protocol';
 import type { RunRow } from '../store/runs-repo';
 import type { Store } from '../store/store';
@@ -92,7 +92,7 @@ export class RunService {
    */
   enqueue(input: ParsedInput<'runs.start'>, experimentId: number | null = null, options: { maskSeed?: number } = {}): RunRow {
     const shape = this.catalog.shape(input.dataset);
-    const config = resolveConfig(shape, { method: input.method, preset: input.preset, epochs: input.epochs, overrides: input.config });
+    const { config, epochs, training } = resolveRun(shape.kind, { method: input.method, preset: input.preset, epochs: input.epochs, overrides: input.config });
     const summary = this.catalog.summary(input.dataset);
     const row = this.store.runs.create({
       experimentId,
@@ -100,12 +100,13 @@ export class RunService {
       method: input.method,
       seed: input.seed,
       requestedBackend: input.backend ?? null,
-      config: { ...config, ...(input.preset ? { preset: input.preset } : {}) },
+      // Stored beside the knobs, outside the hash: what the run trained on, and the preset named.
+      config: { ...config, trainingCondition: training, ...(input.preset ? { preset: input.preset } : {}) },
       configHash: configHash(input.method, config),
       codeVersion: codeVersion(),
       datasetSha256: summary.sha256,
       host: hostName(),
-      epochsPlanned: totalEpochs(input.method, config),
+      epochsPlanned: epochs,
       maskSeed: options.maskSeed ?? DEFAULT_MASK_SEED,
     });
     this.bus.emit('run.status', { runId: row.id, status: 'queued', error: null });
@@ -211,7 +212,7 @@ export class RunService {
       datasetSha256: dataset.sha256,
       method: row.method,
       seed: row.seed,
-      config: stripPreset(row.config),
+      config: knobsOnly(row.config),
       ...(row.requestedBackend ? { backend: row.requestedBackend as Backend } : {}),
       maskSeed: row.maskSeed ?? DEFAULT_MASK_SEED,
       cacheDir: this.layout.teachers,
@@ -316,13 +317,8 @@ export class RunService {
   }
 }
 
-function stripPreset(config: Record<string, unknown>): Record<string, unknown> {
-  const { preset: _preset, ...rest } = config;
+/** The method's knobs of a stored run config, without the provenance stored beside them. */
+function knobsOnly(config: Record<string, unknown>): Record<string, unknown> {
+  const { preset: _preset, trainingCondition: _training, ...rest } = config;
   return rest;
-}
-
-/** Epochs over all phases: HRLF trains a teacher and then a student for `epochs` each. */
-function totalEpochs(method: string, config: Record<string, unknown>): number {
-  const epochs = Number(config.epochs ?? 1);
-  return method.startsWith('hrlf') ? 2 * epochs : epochs;
 }

@@ -7,7 +7,7 @@ import type { ParsedInput } from '../../src-shared/contract';
 import { MODALITIES, type InterCondition, type Modality } from '../../src-shared/domain';
 import type { MaskedSample, SampleMatrix, ScenarioPreview } from '../../src-shared/models';
 import { combinedMasks, type ModalityMasks } from '../engine/data/masks';
-import { drawMsmMasks, subsetBitmasks, type MsmOptions } from '../engine/methods/hrlf/msm';
+import { drawMsmMasks, subsetBitmasks, type MsmOptions } from '../engine/data/msm';
 import { createRng } from '../engine/random';
 import { readSampleBlocks, toMatrix, type RawBlocks } from './dataset-sample';
 
@@ -55,7 +55,7 @@ export function previewScenario(path: string, input: ParsedInput<'scenarios.prev
   const options: MsmOptions = { subsets: subsetBitmasks(msm.subsets.join(';')), maxDrop: msm.maxDropRatio };
   const key = msmKey(raw.name, input.index, input.msmSeed);
   const trainMasks = drawMsmMasks(1, raw.T, createRng(key), options);
-  // Replay the draw's first two numbers (subset, then p: msm.ts's order) to say what was drawn.
+  // Replay the draw's first two numbers (subset, then p: engine/data/msm.ts's order) to say what was drawn.
   const replay = createRng(key);
   const bits = options.subsets[replay.int(options.subsets.length)]!;
   const p = replay.next() * options.maxDrop;

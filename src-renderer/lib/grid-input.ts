@@ -1,6 +1,7 @@
 /**
  * Parsing of the experiment builder's text fields: seeds as the CLI takes them ("1111-1115",
- * "1,2,5") and one config variant dimension ("lr=0.001,0.002"), each with the reason it is refused.
+ * "1,2,5"), one config variant dimension ("lr=0.001,0.002") and config knobs ("lr=0.002 d=40"), each
+ * with the reason it is refused.
  */
 export type ConfigValue = number | boolean | string;
 
@@ -50,4 +51,20 @@ export function parseVary(text: string): { variants: Variant[] } | { error: stri
   if (values.some((v) => v === '')) return { error: 'an empty value' };
   if (new Set(values).size !== values.length) return { error: 'each value once' };
   return { variants: values.map((v) => ({ name: `${m[1]}=${v}`, config: { [m[1]!]: scalar(v) } })) };
+}
+
+/**
+ * Config knobs as the CLI's `--set` takes them: "lr=0.002 dropout=0.2", whitespace-separated so
+ * values with commas or semicolons (msmSubsets 'l,v;l,a,v') stay whole. Only the syntax is checked
+ * here; the services validate the knobs against the method's schema (methods.checkConfig).
+ */
+export function parseKnobs(text: string): { config: Record<string, ConfigValue> } | { error: string } {
+  const config: Record<string, ConfigValue> = {};
+  for (const pair of text.split(/\s+/).filter(Boolean)) {
+    const m = /^([A-Za-z][A-Za-z0-9_]*)=(.+)$/.exec(pair);
+    if (!m) return { error: `${pair}: write key=value, e.g. lr=0.002` };
+    if (m[1]! in config) return { error: `${m[1]} given twice` };
+    config[m[1]!] = scalar(m[2]!);
+  }
+  return { config };
 }

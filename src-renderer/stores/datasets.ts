@@ -1,5 +1,5 @@
 import { defineStore } from 'pinia';
-import { ref } from 'vue';
+import { computed, ref } from 'vue';
 import type { DatasetSummary, MethodSummary } from '../../src-shared/models';
 import { useClient } from './client';
 
@@ -18,5 +18,11 @@ export const useCatalogStore = defineStore('catalog', () => {
     }
   }
 
-  return { datasets, methods, error, load };
+  const methodById = computed(() => new Map(methods.value.map((m) => [m.id, m])));
+  /** What a run of `method` stores as its representation (the embedding view's title), from its card. */
+  function representationOf(method: string): string {
+    return methodById.value.get(method)?.representation ?? 'representation';
+  }
+
+  return { datasets, methods, methodById, representationOf, error, load };
 });

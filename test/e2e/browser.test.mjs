@@ -42,6 +42,12 @@ test('launches a single run from the UI and analyses it like an experiment', { t
   assert.equal(await page.locator('[data-testid^=run-row-]').count(), 0, 'an invalid seed must block the launch');
   await page.getByTestId('launch-seed').fill('1111');
   await page.getByTestId('launch-epochs').fill('2');
+  // Knobs are checked by the services as they are typed; an unknown one is named with the valid ones.
+  await page.getByTestId('launch-knobs').fill('foo=1');
+  await page.getByTestId('launch-knobs-error').filter({ hasText: "lf-linear has no knob 'foo'; its knobs: lr, batchSize, epochs" }).waitFor();
+  assert.equal(await page.getByTestId('launch-submit').isDisabled(), true, 'an unknown knob must block the launch');
+  await page.getByTestId('launch-knobs').fill('lr=0.001');
+  await page.getByTestId('launch-plan').filter({ hasText: 'Trains model 2 epochs on complete data' }).waitFor();
   await page.getByTestId('launch-submit').click();
   await page.getByTestId('launch-started').waitFor();
   assert.equal(await page.getByTestId('launch-submit').isDisabled(), true, 'one click is one run: the same form does not start a second');
@@ -83,7 +89,9 @@ test('launches a single run from the UI and analyses it like an experiment', { t
   await page.getByTestId(`emb-run-${runId}`).waitFor();
 
   // Embedding inspector on the run: PCA of the stored representations, one panel per stored condition.
+  // Each method names its own representation: lf-linear's is not HRLF's H̃.
   await page.getByTestId('nav-runs').click();
+  assert.match(await page.getByTestId('embedding-title').textContent(), /time-mean features/);
   await page.getByTestId('embedding-algorithm').selectOption('pca');
   await page.getByTestId('embedding-compute').click();
   for (const condition of ['l,a,v', 'l', 'p=0.5+l']) {

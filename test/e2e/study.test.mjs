@@ -98,6 +98,11 @@ test('walks the full study in the browser', { timeout: 1_200_000 }, async () => 
   await page.getByTestId('exp-seeds-error').waitFor();
   await page.getByTestId('exp-seeds').fill('1111-1112');
   await page.getByTestId('exp-epochs').fill('1');
+  // Each method's family beside it; a knob is checked against every chosen method as it is typed.
+  await page.getByTestId('exp-family-hrlf').filter({ hasText: 'HRLF and its ablations' }).waitFor();
+  await page.getByTestId('exp-vary').fill('lambdaHal=0,0.5');
+  await page.getByTestId('exp-vary-error').filter({ hasText: /hrlf-wo-hal on synth-mosi: config lambdaHal/ }).waitFor();
+  await page.getByTestId('exp-vary').fill('');
   await page.getByTestId('exp-scenario').selectOption('audio-missing');
   await page.getByTestId('exp-reference').selectOption('hrlf');
   await page.getByTestId('exp-name').fill('study');

@@ -1,6 +1,11 @@
+/**
+ * What a method's code gives the engine (its card's `load()` resolves to a factory of these): the
+ * phases the trainer runs, and the forward passes the evaluator and the embedding view use.
+ * The trainer owns the loop (shuffling, batching, epochs, best-validation snapshot, early stop,
+ * progress, checkpoints, teacher cache); a phase owns its model, losses and optimiser.
+ */
 import type * as tf from '@tensorflow/tfjs-core';
-import type { z } from 'zod';
-import type { DataShape } from '../types';
+import type { DataShape, DatasetData } from '../types';
 import type { Rng } from '../random';
 
 /** Model inputs for one batch: [B, T, d_m] per modality, missing parts already zeroed. */
@@ -13,21 +18,35 @@ export interface Inputs {
 /** A training or validation batch: clean (complete) inputs plus labels [B, labelDim]. */
 export interface Batch extends Inputs {
   y: tf.Tensor2D;
+  /** Row of each sample in its split [B], e.g. for per-sample stores (Self-MM's label store). */
+  index: Int32Array;
 }
 
 /**
- * A phase is one optimisation stage with its own model selection: HRLF has a teacher phase and a
- * student phase, a plain method has one. The trainer owns the loop (shuffling, batching, epochs,
- * best-validation snapshot, progress, checkpoints); the phase owns the model and the losses.
+ * One optimisation stage with its own model selection: HRLF has a teacher phase and a student
+ * phase, a plain method has one. Names and epochs must match the card's `phases(config)`.
+ *
+ * State that must survive a resume (weights, optimiser moments, per-sample stores, schedules) lives
+ * in tf.Variables returned by `variables()` or `optimizerVariables()`: the checkpoint saves exactly
+ * these, and the method contract test fails on any variable the method created outside them.
  */
 export interface Phase {
   readonly name: string;
   readonly epochs: number;
   readonly batchSize: number;
+  /** Stop after this many epochs without a better validation loss (MMSA's early stop); absent: never. */
+  readonly patience?: number;
   /**
-   * One optimisation step on a clean batch. The phase applies its own corruption (MSM) using `rng`.
-   * Must dispose every intermediate tensor (tf.tidy) and return host numbers: the named losses,
-   * with `total` the optimised sum.
+   * Called before each epoch (1-based; after a resume, before the first epoch trained again), with
+   * the dataset: learning-rate schedules, per-epoch label updates, a prior fitted on the training
+   * split at epoch 1 (keep what it computes in variables so a resume restores it). Read `data.train`
+   * (and `data.valid` for selection) only: the test split is the evaluation's.
+   */
+  beginEpoch?(epoch: number, data: DatasetData): void;
+  /**
+   * One optimisation step on a clean batch. The phase applies its own corruption (e.g. MSM) using
+   * `rng`. Must dispose every intermediate tensor (tf.tidy) and return host numbers: the named
+   * losses, with `total` the optimised sum.
    */
   trainStep(batch: Batch, rng: Rng): Record<string, number>;
   /**
@@ -39,8 +58,8 @@ export interface Phase {
   /** Every variable whose value defines this phase's model (for the best-epoch snapshot and checkpoints). */
   variables(): tf.Variable[];
   /**
-   * Optimizer state variables (Adam moments etc.), saved in resumable checkpoints so a resumed run
-   * continues bit-identically.
+   * Optimiser and other training state (Adam moments, step counters, stores), saved in resumable
+   * checkpoints so a resumed run continues bit-identically.
    */
   optimizerVariables(): tf.Variable[];
   /** Key that identifies this phase's result for reuse (teacher cache); undefined: never reused. */
@@ -51,15 +70,16 @@ export interface Phase {
 
 export interface MethodInstance {
   readonly phases: Phase[];
-  /** Predictions of the final model: [B, labelDim] (regression) or [B, labelDim*2] logits (IEMOCAP). */
+  /** Predictions of the final model: [B, outputWidth] (task-loss.ts: 1 for regression, 2 logits per emotion). */
   predict(inputs: Inputs): tf.Tensor2D;
   /**
    * For methods that distil from a teacher (HRLF): the frozen teacher's outputs, evaluated on the
    * complete test condition beside the student.
    */
   predictTeacher?(inputs: Inputs): tf.Tensor2D;
-  /** The fused representation used for the embedding view (HRLF: H̃); [B, k]. */
+  /** The vector the method feeds its head, for the embedding view (its card names it); [B, k]. */
   represent(inputs: Inputs): tf.Tensor2D;
+  /** Frees every variable and tensor the method created. */
   dispose(): void;
 }
 
@@ -69,15 +89,4 @@ export interface MethodContext<C> {
   seed: number;
   /** Seeded stream for weight initialisation. */
   rng: Rng;
-}
-
-export interface MethodDefinition<C = Record<string, unknown>> {
-  readonly id: string;
-  readonly title: string;
-  readonly description: string;
-  /** Validates and fills defaults; every knob is recorded in the run's stored config. */
-  readonly configSchema: z.ZodType<C>;
-  /** Per-dataset-kind defaults (spec §4: lr, batch, epochs...) merged under the user's overrides. */
-  defaults(shape: DataShape): Partial<C>;
-  create(ctx: MethodContext<C>): MethodInstance;
 }

@@ -1,29 +1,65 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../random';
 import { torchDefaultBound, uniformVariable } from './init';
+import { linearOp } from './linear-op';
 import type { Module, NamedVariable } from './module';
 import { transposedProduct } from './transposed-product';
 
+/** PyTorch's padding argument: 'valid' (0), 'same' (output length = input length) or zeros on each side. */
+export type Conv1dPadding = 'valid' | 'same' | number;
+
+export interface Conv1dOptions {
+  padding?: Conv1dPadding;
+  bias?: boolean;
+}
+
 /**
- * Conv1D with kernel 3, padding 'same', stride 1, no bias, on [B, T, C] → [B, T, out].
+ * Conv1D (stride 1, no dilation) on [B, T, C] → [B, T', out], PyTorch nn.Conv1d semantics in
+ * the time-major layout, T' = T + padLeft + padRight − k + 1.
  *
  * Expressed as ONE matMul instead of tf.conv1d (whose filter gradient has no wasm kernel):
- * Y = X·W with W [C, 3·out], the three column blocks holding the taps k = 0, 1, 2. Then
- * out[t] = Y₀[t-1] + Y₁[t] + Y₂[t+1], done by padding Y by one step on each side of time and
- * taking three shifted slices. Projecting first and shifting after touches 3·out columns
- * instead of building a 3·C im2col copy of the (wide, e.g. 300-d) input.
+ * Y = X·W with W [C, k·out], column block j holding tap j. Then out[t] = Σ_j Y_j[t + j − padLeft],
+ * done by zero-padding Y along time (only when some tap reaches into the padding) and summing k
+ * shifted slices. Projecting first and shifting after touches k·out columns instead of building a
+ * k·C im2col copy of the (wide, e.g. 300-d) input. Taps whose slice lies wholly in the padding
+ * (short sequences) are skipped.
  *
- * Weight layout: weight[c, k·out + o] = torchWeight[o, c, k].
+ * Weight layout: weight[c, j·out + o] = torchWeight[o, c, j]; init as PyTorch, U(±1/√(C·k)) for
+ * the weight and then the bias.
  */
-export class Conv1dK3 implements Module {
+export class Conv1d implements Module {
   readonly weight: tf.Variable;
+  readonly bias: tf.Variable | null;
+  readonly padLeft: number;
+  readonly padRight: number;
 
   constructor(
     readonly inChannels: number,
     readonly outChannels: number,
+    readonly kernelSize: number,
     rng: Rng,
+    options: Conv1dOptions = {},
   ) {
-    this.weight = uniformVariable([inChannels, 3 * outChannels], torchDefaultBound(inChannels * 3), rng);
+    if (!Number.isInteger(kernelSize) || kernelSize < 1) throw new Error(`conv kernel size must be a positive integer (got ${kernelSize})`);
+    const padding = options.padding ?? 'valid';
+    if (padding === 'same') {
+      // PyTorch pads the extra zero of an even kernel on the right.
+      this.padLeft = Math.floor((kernelSize - 1) / 2);
+      this.padRight = kernelSize - 1 - this.padLeft;
+    } else {
+      const p = padding === 'valid' ? 0 : padding;
+      if (!Number.isInteger(p) || p < 0) throw new Error(`conv padding must be 'valid', 'same' or a non-negative integer (got ${padding})`);
+      this.padLeft = p;
+      this.padRight = p;
+    }
+    const bound = torchDefaultBound(inChannels * kernelSize);
+    this.weight = uniformVariable([inChannels, kernelSize * outChannels], bound, rng);
+    this.bias = options.bias === false ? null : uniformVariable([outChannels], bound, rng);
+  }
+
+  /** Output length for an input of length t. */
+  outputLength(t: number): number {
+    return t + this.padLeft + this.padRight - this.kernelSize + 1;
   }
 
   /**
@@ -33,25 +69,45 @@ export class Conv1dK3 implements Module {
    */
   apply(x: tf.Tensor3D, presentRows?: Int32Array): tf.Tensor3D {
     const [b, t] = x.shape;
+    const k = this.kernelSize;
     const o = this.outChannels;
+    const tOut = this.outputLength(t);
+    if (tOut < 1) throw new Error(`conv kernel ${k} is longer than the padded sequence (${t} steps)`);
     const rows = tf.reshape(x, [b * t, this.inChannels]) as tf.Tensor2D;
-    const projected = presentRows ? sparseRowsProduct(rows, this.weight as tf.Tensor2D, presentRows) : tf.matMul(rows, this.weight);
-    const y = tf.reshape(projected, [b, t, 3 * o]);
-    if (t === 1) return tf.slice(y, [0, 0, o], [b, 1, o]) as tf.Tensor3D;
-    const yp = tf.pad(y, [
-      [0, 0],
-      [1, 1],
-      [0, 0],
-    ]);
-    return tf.addN([
-      tf.slice(yp, [0, 0, 0], [b, t, o]),
-      tf.slice(yp, [0, 1, o], [b, t, o]),
-      tf.slice(yp, [0, 2, 2 * o], [b, t, o]),
-    ]) as tf.Tensor3D;
+    const w = this.weight as tf.Tensor2D;
+    if (k === 1 && tOut === t && !presentRows) {
+      // A pointwise conv is a Linear: the bias goes into the fused matMul.
+      const y1 = this.bias ? linearOp(rows, w, this.bias as tf.Tensor1D, 'linear') : tf.matMul(rows, w);
+      return tf.reshape(y1, [b, t, o]);
+    }
+    const y = tf.reshape(presentRows ? sparseRowsProduct(rows, w, presentRows) : tf.matMul(rows, w), [b, t, k * o]);
+    // Tap j reads padded rows [j, j + tOut); padded row r is Y[r − padLeft].
+    const taps = [...Array(k).keys()].filter((j) => j + tOut > this.padLeft && j < this.padLeft + t);
+    const needsPad = taps.some((j) => j < this.padLeft || j + tOut > this.padLeft + t);
+    const source = needsPad
+      ? tf.pad(y, [
+          [0, 0],
+          [this.padLeft, this.padRight],
+          [0, 0],
+        ])
+      : y;
+    const shift = needsPad ? 0 : -this.padLeft;
+    const parts = taps.map((j) => tf.slice(source, [0, j + shift, j * o], [b, tOut, o]) as tf.Tensor3D);
+    const summed = parts.length === 1 ? parts[0]! : (tf.addN(parts) as tf.Tensor3D);
+    return this.bias ? tf.add(summed, this.bias) : summed;
   }
 
   namedVariables(): NamedVariable[] {
-    return [['weight', this.weight]];
+    const out: NamedVariable[] = [['weight', this.weight]];
+    if (this.bias) out.push(['bias', this.bias]);
+    return out;
+  }
+}
+
+/** Conv1D with kernel 3, padding 'same', no bias: the HRLF encoders' temporal projection. */
+export class Conv1dK3 extends Conv1d {
+  constructor(inChannels: number, outChannels: number, rng: Rng) {
+    super(inChannels, outChannels, 3, rng, { padding: 'same', bias: false });
   }
 }
 

@@ -21,7 +21,7 @@ function normaliseAxes(axis: number | number[] | null | undefined, rank: number)
 }
 
 /** Sums `dy` (shaped like the broadcast result) down to `shape`, undoing broadcasting. */
-function unbroadcast(dy: tf.Tensor, shape: number[]): tf.Tensor {
+export function unbroadcast(dy: tf.Tensor, shape: number[]): tf.Tensor {
   const lead = dy.rank - shape.length;
   const axes: number[] = [];
   for (let i = 0; i < dy.rank; i++) {
@@ -41,7 +41,7 @@ function spreadReduction(dy: tf.Tensor, xShape: number[], axes: number[], scale:
   return tf.add(tf.zeros(xShape), scale === 1 ? r : tf.mul(r, scale));
 }
 
-function single(dy: tf.Tensor | tf.Tensor[]): tf.Tensor {
+export function single(dy: tf.Tensor | tf.Tensor[]): tf.Tensor {
   if (Array.isArray(dy)) throw new Error('expected a single gradient');
   return dy;
 }

@@ -16,6 +16,25 @@ export interface EncoderOptions {
   ffnMultiplier?: number;
 }
 
+/** The FFN branch of a pre-LN layer: its LayerNorm, the two Linear layers. */
+export interface FeedForwardParts {
+  readonly ln2: LayerNorm;
+  readonly ff1: Linear;
+  readonly ff2: Linear;
+}
+
+/** drop_res(W₂·drop_relu(relu(W₁·LN x))): the residual FFN branch every Transformer layer here uses. */
+export function preLnFeedForward<T extends tf.Tensor>(
+  x: T,
+  parts: FeedForwardParts,
+  reluDropout: number,
+  resDropout: number,
+  ctx: ForwardCtx,
+): T {
+  const hidden = dropout(parts.ff1.apply(parts.ln2.apply(x), 'relu'), reluDropout, ctx);
+  return dropout(parts.ff2.apply(hidden), resDropout, ctx);
+}
+
 /**
  * Pre-LN Transformer encoder layer, PyTorch nn.TransformerEncoderLayer(norm_first=True,
  * activation='relu'): x + drop(SA(LN1 x)), then x + drop(W2·drop(relu(W1·LN2 x))).
@@ -55,8 +74,7 @@ export class EncoderLayer implements Module {
   }
 
   private feedForward<T extends tf.Tensor>(x: T, ctx: ForwardCtx): T {
-    const hidden = dropout(this.ff1.apply(this.ln2.apply(x), 'relu'), this.dropoutRate, ctx);
-    return dropout(this.ff2.apply(hidden), this.dropoutRate, ctx);
+    return preLnFeedForward(x, this, this.dropoutRate, this.dropoutRate, ctx);
   }
 
   namedVariables(): NamedVariable[] {

@@ -4,9 +4,11 @@ import type { ModalityMasks } from '../data/masks';
 import type { Batch } from '../methods/method';
 import type { DatasetData, SplitData } from '../types';
 
+type Layout = Pick<DatasetData, 'T' | 'dims' | 'labelDim'>;
+
 /** Copies the rows `indices` of a split into fresh host arrays, optionally masking frames. */
 export function gatherRows(
-  data: Pick<DatasetData, 'T' | 'dims' | 'labelDim'>,
+  data: Layout,
   split: SplitData,
   indices: ArrayLike<number>,
   masks?: ModalityMasks,
@@ -36,14 +38,15 @@ export function gatherRows(
   return out;
 }
 
-/** Tensors for one batch; the caller disposes them (they outlive the step's tidy). */
-export function toBatch(data: Pick<DatasetData, 'T' | 'dims' | 'labelDim'>, rows: ReturnType<typeof gatherRows>): Batch {
+/** Tensors for one batch of the split rows `index`; the caller disposes them (they outlive the step's tidy). */
+export function toBatch(data: Layout, rows: ReturnType<typeof gatherRows>, index: Int32Array): Batch {
   const B = rows.y.length / data.labelDim;
   return {
     l: tf.tensor3d(rows.l, [B, data.T, data.dims[0]]),
     a: tf.tensor3d(rows.a, [B, data.T, data.dims[1]]),
     v: tf.tensor3d(rows.v, [B, data.T, data.dims[2]]),
     y: tf.tensor2d(rows.y, [B, data.labelDim]),
+    index,
   };
 }
 
@@ -54,4 +57,42 @@ export function disposeBatch(b: Batch): void {
 /** Consecutive index ranges [start, end) covering n. */
 export function* chunks(n: number, size: number): Generator<[number, number]> {
   for (let s = 0; s < n; s += size) yield [s, Math.min(n, s + size)];
+}
+
+export interface BatchOptions {
+  /** Rows in this order (a shuffled epoch); default: 0 … n−1. */
+  order?: Int32Array;
+  /** Frame masks [n, T] per modality (evaluation conditions), applied while gathering. */
+  masks?: ModalityMasks;
+}
+
+/**
+ * The one batch loop of the trainer and the evaluator: a split's rows in batches of `size`, each
+ * disposed when the loop moves on (or leaves early: for-of runs the generator's `finally`).
+ */
+export function* batches(data: Layout, split: SplitData, size: number, options: BatchOptions = {}): Generator<Batch> {
+  for (const [s, e] of chunks(split.n, size)) {
+    const index = options.order ? options.order.slice(s, e) : Int32Array.from({ length: e - s }, (_, i) => s + i);
+    const batch = toBatch(data, gatherRows(data, split, index, options.masks), index);
+    try {
+      yield batch;
+    } finally {
+      disposeBatch(batch);
+    }
+  }
+}
+
+/** A model output over a whole split, batch by batch, as host values [n, width]. */
+export function outputsOf(data: Layout, split: SplitData, size: number, fn: (b: Batch) => tf.Tensor2D, masks?: ModalityMasks): { values: Float32Array; width: number } {
+  const parts: Float32Array[] = [];
+  let width = 0;
+  for (const batch of batches(data, split, size, masks ? { masks } : {})) {
+    const out = tf.tidy(() => fn(batch));
+    width = out.shape[1];
+    parts.push(Float32Array.from(out.dataSync() as Float32Array));
+    out.dispose();
+  }
+  const values = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  parts.reduce((off, p) => (values.set(p, off), off + p.length), 0);
+  return { values, width };
 }

@@ -8,8 +8,10 @@ import { emotionMetrics, regressionMetrics } from '../../../src-shared/metrics';
 import type { MetricRecord } from '../../../src-shared/models';
 import { combinedMasks, interMasks, intraMasks, type ModalityMasks } from '../data/masks';
 import type { Inputs, MethodInstance } from '../methods/method';
+import { outputWidth } from '../methods/task-loss';
 import type { DatasetData } from '../types';
-import { chunks, disposeBatch, gatherRows, toBatch } from './batches';
+import { tuneWasmKernels } from '../nn/wasm-kernels';
+import { outputsOf } from './batches';
 
 export interface ConditionResult {
   protocol: 'inter' | 'intra';
@@ -27,38 +29,15 @@ export interface RepresentationResult {
 
 const EVAL_BATCH = 256;
 
-function runModel(
-  data: DatasetData,
-  masks: ModalityMasks,
-  fn: (x: Inputs) => tf.Tensor2D,
-): { values: Float32Array; width: number } {
-  const parts: Float32Array[] = [];
-  let width = 0;
-  for (const [s, e] of chunks(data.test.n, EVAL_BATCH)) {
-    const idx = Int32Array.from({ length: e - s }, (_, i) => s + i);
-    const batch = toBatch(data, gatherRows(data, data.test, idx, masks));
-    try {
-      const out = tf.tidy(() => fn(batch));
-      width = out.shape[1];
-      parts.push(Float32Array.from(out.dataSync() as Float32Array));
-      out.dispose();
-    } finally {
-      disposeBatch(batch);
-    }
-  }
-  const values = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    values.set(p, off);
-    off += p.length;
-  }
-  return { values, width };
+/** The model's outputs on the test split under one set of evaluation masks. */
+function runModel(data: DatasetData, masks: ModalityMasks, fn: (x: Inputs) => tf.Tensor2D): { values: Float32Array; width: number } {
+  return outputsOf(data, data.test, EVAL_BATCH, fn, masks);
 }
 
 function metricsOf(data: DatasetData, predictions: Float32Array): MetricRecord | Record<string, MetricRecord> {
   if (data.task === 'regression') return { ...regressionMetrics(predictions, data.test.y) };
   const rows = (a: Float32Array, w: number): Float32Array[] => Array.from({ length: data.test.n }, (_, i) => a.subarray(i * w, (i + 1) * w));
-  const perEmotion = emotionMetrics(rows(predictions, data.labelDim * 2), rows(data.test.y, data.labelDim));
+  const perEmotion = emotionMetrics(rows(predictions, outputWidth(data.task, data.labelDim)), rows(data.test.y, data.labelDim));
   return Object.fromEntries(Object.entries(perEmotion).map(([k, v]) => [k, { ...v }]));
 }
 
@@ -83,6 +62,7 @@ export interface EvaluationOutput {
 }
 
 export function evaluate(instance: MethodInstance, data: DatasetData, maskSeed: number): EvaluationOutput {
+  tuneWasmKernels();
   const { n } = data.test;
   const T = data.T;
   const results: ConditionResult[] = [];

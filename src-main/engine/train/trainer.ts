@@ -1,16 +1,17 @@
 /**
  * The training loop shared by every method: seeded shuffling, batches, epochs, validation,
- * best-epoch selection, teacher reuse, cancellation, NaN and collapse detection.
+ * best-epoch selection, early stop, teacher reuse, cancellation, NaN and collapse detection.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EpochRecord } from '../../../src-shared/models';
-import type { Batch, MethodInstance, Phase } from '../methods/method';
+import type { MethodInstance, Phase } from '../methods/method';
+import { tuneWasmKernels } from '../nn/wasm-kernels';
 import { createRng, permutation } from '../random';
 import type { DatasetData } from '../types';
-import { chunks, disposeBatch, gatherRows, toBatch } from './batches';
+import { batches, outputsOf } from './batches';
 import { RunCheckpoint, type CheckpointState } from './checkpoint';
 import { loadSnapshot, restore, saveSnapshot, snapshot, type Snapshot } from './weights';
 
@@ -46,6 +47,8 @@ export interface TrainOptions {
    * uninterrupted run.
    */
   checkpointDir?: string;
+  /** What `represent()` returns, as the method's card names it (collapse messages). */
+  representation?: string;
 }
 
 /** File of a reusable phase result: the phase's key (shape, config, seed) within the run's scope. */
@@ -68,6 +71,9 @@ export class TrainingError extends Error {
 
 /** Spread below this share of the labels' spread counts as a collapsed representation (issue #3). */
 export const COLLAPSE_RATIO = 1e-3;
+
+/** Batch size of forward-only passes over a split (collapse check); no effect on results. */
+const OUTPUT_BATCH = 256;
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -100,15 +106,9 @@ function validate(phase: Phase, data: DatasetData, seed: number): Record<string,
   const rng = createRng(`${seed}|${phase.name}|valid`);
   const records: Record<string, number>[] = [];
   const weights: number[] = [];
-  for (const [s, e] of chunks(data.valid.n, phase.batchSize)) {
-    const idx = Int32Array.from({ length: e - s }, (_, i) => s + i);
-    const batch = toBatch(data, gatherRows(data, data.valid, idx));
-    try {
-      records.push(phase.validate(batch, rng));
-      weights.push(e - s);
-    } finally {
-      disposeBatch(batch);
-    }
+  for (const batch of batches(data, data.valid, phase.batchSize)) {
+    records.push(phase.validate(batch, rng));
+    weights.push(batch.index.length);
   }
   return meanRecords(records, weights);
 }
@@ -125,37 +125,17 @@ function spreadAcrossSamples(values: Float32Array, width: number): number {
   return total / width;
 }
 
-function validationOutputs(data: DatasetData, fn: (b: Batch) => tf.Tensor2D): { values: Float32Array; width: number } {
-  const parts: Float32Array[] = [];
-  let width = 1;
-  for (const [s, e] of chunks(data.valid.n, 256)) {
-    const idx = Int32Array.from({ length: e - s }, (_, i) => s + i);
-    const batch = toBatch(data, gatherRows(data, data.valid, idx));
-    try {
-      const out = tf.tidy(() => fn(batch));
-      width = out.shape[1];
-      parts.push(Float32Array.from(out.dataSync() as Float32Array));
-      out.dispose();
-    } finally {
-      disposeBatch(batch);
-    }
-  }
-  const values = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
-  parts.reduce((off, p) => (values.set(p, off), off + p.length), 0);
-  return { values, width };
-}
-
 /**
- * Collapse check of issue #3: the validation predictions or the fused representation no longer vary
+ * Collapse check of issue #3: the validation predictions or the representation no longer vary
  * across samples (spread below COLLAPSE_RATIO of the labels' spread). Returns what collapsed, or null.
  */
-function collapsedOutput(instance: MethodInstance, data: DatasetData): string | null {
+function collapsedOutput(instance: MethodInstance, data: DatasetData, representation: string): string | null {
   const labelSpread = spreadAcrossSamples(data.valid.y, data.labelDim);
   if (!(labelSpread > 0)) return null;
-  const preds = validationOutputs(data, (b) => instance.predict(b));
+  const preds = outputsOf(data, data.valid, OUTPUT_BATCH, (b) => instance.predict(b));
   if (spreadAcrossSamples(preds.values, preds.width) < COLLAPSE_RATIO * labelSpread) return 'predictions';
-  const reps = validationOutputs(data, (b) => instance.represent(b));
-  if (spreadAcrossSamples(reps.values, reps.width) < COLLAPSE_RATIO * labelSpread) return 'fused representation';
+  const reps = outputsOf(data, data.valid, OUTPUT_BATCH, (b) => instance.represent(b));
+  if (spreadAcrossSamples(reps.values, reps.width) < COLLAPSE_RATIO * labelSpread) return representation;
   return null;
 }
 
@@ -201,21 +181,17 @@ async function trainPhase(
     firstEpoch = at.resume.epoch + 1;
   }
   for (let epoch = firstEpoch; epoch <= phase.epochs; epoch++) {
+    if (best && phase.patience !== undefined && epoch - 1 - best.epoch >= phase.patience) break;
     const started = performance.now();
+    phase.beginEpoch?.(epoch, data);
     const rng = createRng(`${opts.seed}|${phase.name}|epoch${epoch}`);
     const order = permutation(n, rng);
     const records: Record<string, number>[] = [];
     const weights: number[] = [];
     let step = 0;
-    for (const [s, e] of chunks(n, phase.batchSize)) {
+    for (const batch of batches(data, data.train, phase.batchSize, { order })) {
       if (hooks.cancelled?.()) return { kind: 'cancelled' };
-      const batch = toBatch(data, gatherRows(data, data.train, order.subarray(s, e)));
-      let losses: Record<string, number>;
-      try {
-        losses = phase.trainStep(batch, rng);
-      } finally {
-        disposeBatch(batch);
-      }
+      const losses = phase.trainStep(batch, rng);
       for (const [name, value] of Object.entries(losses)) {
         if (!Number.isFinite(value)) {
           throw new TrainingError(
@@ -227,7 +203,7 @@ async function trainPhase(
         }
       }
       records.push(losses);
-      weights.push(e - s);
+      weights.push(batch.index.length);
       step++;
       hooks.onStep?.({ phase: phase.name, epoch, epochs: phase.epochs, step, steps, losses });
       await yieldToEventLoop();
@@ -250,7 +226,7 @@ async function trainPhase(
     );
     hooks.onEpoch?.(record);
     if (isFinal) {
-      const what = collapsedOutput(instance, data);
+      const what = collapsedOutput(instance, data, opts.representation ?? 'representation');
       if (what) {
         return {
           kind: 'collapsed',
@@ -270,6 +246,8 @@ async function trainPhase(
 }
 
 export async function trainMethod(instance: MethodInstance, data: DatasetData, opts: TrainOptions, hooks: TrainHooks = {}): Promise<TrainOutcome> {
+  // Once per run, not per step: the faster wasm kernels (nn/wasm-kernels.ts), idempotent.
+  tuneWasmKernels();
   const phases = instance.phases;
   const checkpoint = opts.checkpointDir ? new RunCheckpoint(opts.checkpointDir) : null;
   const state = checkpoint?.readState() ?? null;

@@ -10,6 +10,7 @@ describe('contract', () => {
       'datasets.import',
       'datasets.sample',
       'methods.list',
+      'methods.checkConfig',
       'runs.list',
       'runs.get',
       'runs.start',

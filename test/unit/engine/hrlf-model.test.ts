@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, it } from 'vitest';
 import { MODALITIES, type Modality } from '../../../src-shared/domain';
-import { hrlfConfigSchema } from '../../../src-main/engine/methods/hrlf';
+import { hrlfConfigSchema } from '../../../src-main/engine/methods/hrlf/config';
 import { Discriminator, StatisticsNetwork } from '../../../src-main/engine/methods/hrlf/critics';
 import { halDiscriminatorLoss } from '../../../src-main/engine/methods/hrlf/losses/hal';
 import { permutationMatrix } from '../../../src-main/engine/methods/hrlf/losses/hmi';
-import { applyMasks, presentRows, type MsmMasks } from '../../../src-main/engine/methods/hrlf/msm';
+import { presentRows, type MsmMasks } from '../../../src-main/engine/data/msm';
+import { applyMasks } from '../../../src-main/engine/data/msm-batch';
 import { HrlfNetwork } from '../../../src-main/engine/methods/hrlf/network';
 import { studentObjective, teacherObjective } from '../../../src-main/engine/methods/hrlf/objective';
 import { multiScale } from '../../../src-main/engine/methods/hrlf/scales';

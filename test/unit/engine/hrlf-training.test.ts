@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hrlfConfigSchema, hrlfDefaults, hrlfMethods, type HrlfConfig } from '../../../src-main/engine/methods/hrlf';
+import type { Config, MethodFactory } from '../../../src-main/engine/methods/card';
+import { hrlf, hrlfWithoutFrf, hrlfWithoutHal, hrlfWithoutHmi } from '../../../src-main/engine/methods/hrlf/card';
+import { HRLF_DEFAULTS, hrlfConfigSchema, type HrlfConfig } from '../../../src-main/engine/methods/hrlf/config';
 import type { MethodInstance } from '../../../src-main/engine/methods/method';
 import { createRng } from '../../../src-main/engine/random';
 import type { DataShape } from '../../../src-main/engine/types';
@@ -9,11 +11,16 @@ import { disposeBatch, TINY_CLASSIFICATION, TINY_REGRESSION, tinyBatch } from '.
 
 const TINY = { d: 8, heads: 2, layers: 2, batchSize: 16, lr: 1e-2, epochs: 1 };
 
+const hrlfMethods = [hrlf, hrlfWithoutFrf, hrlfWithoutHmi, hrlfWithoutHal];
+/** Each card's model factory, loaded once (cards load their code lazily). */
+const factories = new Map<string, MethodFactory<Config>>();
+
 function build(id: string, shape: DataShape, seed: number, overrides: Partial<HrlfConfig> = {}): MethodInstance {
   const method = hrlfMethods.find((m) => m.id === id);
-  if (!method) throw new Error(`no method ${id}`);
-  const config = method.configSchema.parse({ ...method.defaults(shape), ...TINY, ...overrides });
-  return method.create({ shape, config, seed, rng: createRng(seed) });
+  const create = factories.get(id);
+  if (!method || !create) throw new Error(`no method ${id}`);
+  const config = method.config.parse({ ...method.defaults?.[shape.kind], ...TINY, ...overrides });
+  return create({ shape, config, seed, rng: createRng(seed) });
 }
 
 function phase(instance: MethodInstance, name: string) {
@@ -39,6 +46,7 @@ function run(instance: MethodInstance, teacherSteps: number, studentSteps: numbe
 describe('HRLF training on tiny random data (cpu)', () => {
   beforeAll(async () => {
     await useBackend('cpu');
+    for (const m of hrlfMethods) factories.set(m.id, await m.load());
   });
   afterAll(() => {
     tf.disposeVariables();
@@ -143,9 +151,7 @@ describe('HRLF training on tiny random data (cpu)', () => {
   });
 
   it('IEMOCAP: 4 binary heads, cross-entropy and KL train', () => {
-    const method = hrlfMethods[0]!;
-    const config = method.configSchema.parse({ ...method.defaults(TINY_CLASSIFICATION), ...TINY });
-    const instance = method.create({ shape: TINY_CLASSIFICATION, config, seed: 1, rng: createRng(1) });
+    const instance = build('hrlf', TINY_CLASSIFICATION, 1);
     const batch = tinyBatch(TINY_CLASSIFICATION, 16, 3);
     const rng = createRng('c');
     const t = instance.phases[0]!.trainStep(batch, rng);
@@ -197,11 +203,11 @@ describe('HRLF on the wasm backend (tuned kernels)', () => {
 describe('HRLF config', () => {
   it('fills spec defaults per dataset kind', () => {
     const mosei: DataShape = { kind: 'mosei', task: 'regression', T: 50, dims: [300, 74, 35], labelDim: 1 };
-    const c = hrlfConfigSchema.parse(hrlfDefaults(mosei));
+    const c = hrlfConfigSchema.parse(HRLF_DEFAULTS[mosei.kind]);
     expect(c).toMatchObject({ d: 40, heads: 8, lr: 2e-3, batchSize: 16, epochs: 20, layers: 2, dropout: 0.1 });
     expect(c).toMatchObject({ lambdaFrf: 1, lambdaHmi: 1, lambdaHal: 0.1, lambdaKl: 1, stopGradFrfTargets: true, frfDistance: 'l2' });
-    expect(hrlfConfigSchema.parse(hrlfDefaults(TINY_CLASSIFICATION))).toMatchObject({ heads: 10, lr: 4e-3, batchSize: 32, epochs: 30 });
-    expect(hrlfConfigSchema.parse(hrlfDefaults(TINY_REGRESSION))).toMatchObject({ heads: 10, lr: 1e-3, batchSize: 128, epochs: 50 });
+    expect(hrlfConfigSchema.parse(HRLF_DEFAULTS[TINY_CLASSIFICATION.kind])).toMatchObject({ heads: 10, lr: 4e-3, batchSize: 32, epochs: 30 });
+    expect(hrlfConfigSchema.parse(HRLF_DEFAULTS[TINY_REGRESSION.kind])).toMatchObject({ heads: 10, lr: 1e-3, batchSize: 128, epochs: 50 });
   });
 
   it('rejects out-of-range and unknown knobs', () => {
@@ -216,8 +222,7 @@ describe('HRLF config', () => {
       { lamdaHal: 0.1 },
     ];
     for (const b of bad) expect(hrlfConfigSchema.safeParse(b).success, JSON.stringify(b)).toBe(false);
-    const wo = hrlfMethods.find((m) => m.id === 'hrlf-wo-hal')!;
-    expect(wo.configSchema.parse({})).toMatchObject({ lambdaHal: 0 });
-    expect(wo.configSchema.safeParse({ lambdaHal: 0.1 }).success).toBe(false);
+    expect(hrlfWithoutHal.config.parse({})).toMatchObject({ lambdaHal: 0 });
+    expect(hrlfWithoutHal.config.safeParse({ lambdaHal: 0.1 }).success).toBe(false);
   });
 });

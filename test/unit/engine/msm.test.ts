@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { corrupt, drawMsmMasks, presentRows } from '../../../src-main/engine/methods/hrlf';
-import { subsetBitmasks } from '../../../src-main/engine/methods/hrlf/msm';
+import { drawMsmMasks, presentRows, subsetBitmasks } from '../../../src-main/engine/data/msm';
+import { corrupt } from '../../../src-main/engine/data/msm-batch';
 import { createRng } from '../../../src-main/engine/random';
 import { useBackend } from './helpers/backends';
 

@@ -1,58 +1,39 @@
 import { z } from 'zod';
 import type { DatasetKind } from '../../../../src-shared/domain';
-import type { DataShape } from '../../types';
+import { msmKnobs, SPEC_TRAINING, trainingKnobs } from '../knobs';
 
 /**
  * Every knob of HRLF (spec docs/hrlf-spec.md). Defaults are the spec's, including its [fill]
- * choices; per-dataset values (spec §4) come from `hrlfDefaults(shape)` and are merged under the
- * user's overrides before parsing. Unknown keys are rejected so that a typo is not silently ignored.
+ * choices; per-dataset values (spec §4) come from HRLF_DEFAULTS and are merged under the user's
+ * overrides before parsing. Unknown keys are rejected so that a typo is not silently ignored.
+ * Card-level: zod and src-shared only.
  */
 export const hrlfConfigFields = {
-  /** Embedding size d (40 on all datasets). */
-  d: z.number().int().positive().default(40),
-  /** Transformer encoder layers per modality [fill]. */
-  layers: z.number().int().positive().default(2),
-  /** Attention heads (MOSI 10, MOSEI 8, IEMOCAP 10 via defaults(shape)). */
-  heads: z.number().int().positive().default(10),
-  /** Dropout inside the encoders: attention weights, residual branches, FFN [fill]. */
-  dropout: z.number().min(0).lt(1).default(0.1),
-  /** FFN width as a multiple of d. */
-  ffnMultiplier: z.number().int().positive().default(4),
-  /** Multiply the conv embedding by √d before adding the positional encoding (MulT) [fill]. */
-  scaleEmbedding: z.boolean().default(true),
-  lr: z.number().positive().default(1e-3),
-  /** Learning rate of the HAL discriminators' own Adam; null = same as lr. */
-  discLr: z.number().positive().nullable().default(null),
-  /** Discriminator steps after each student step [fill: 1]. */
-  discSteps: z.number().int().min(1).default(1),
-  batchSize: z.number().int().positive().default(128),
-  /** Epochs of each phase (teacher and student). */
-  epochs: z.number().int().positive().default(50),
-  lambdaFrf: z.number().min(0).default(1),
-  lambdaHmi: z.number().min(0).default(1),
-  /** 0.1, not the paper's 1: with 1 the student collapses onto language (spec §3b). */
-  lambdaHal: z.number().min(0).default(0.1),
-  lambdaKl: z.number().min(0).default(1),
-  /** Stop-gradient on the FRF targets (Z_β, Q_α); without it L_FRF collapses Z (spec §3b). */
-  stopGradFrfTargets: z.boolean().default(true),
-  /** 'l2': per-sample L2 norm averaged over the batch (paper); 'mse': mean squared error. */
-  frfDistance: z.enum(['l2', 'mse']).default('l2'),
-  /**
-   * MSM for the student [fill]: the available-modality sets drawn from (';'-separated, each a
-   * ','-separated subset of l, a, v) and the upper bound of the frame-drop ratio p ~ U[0, max).
-   * A scenario (e.g. "only audio missing, p up to 0.5") sets these; the teacher never reads them.
-   */
-  msmSubsets: z
-    .string()
-    .regex(/^(l|a|v|l,a|l,v|a,v|l,a,v)(;(l|a|v|l,a|l,v|a,v|l,a,v))*$/, "';'-separated subsets of l,a,v in l,a,v order, e.g. 'l,v;l,a,v'")
-    .default('l;a;v;l,a;l,v;a,v;l,a,v'),
-  msmMaxDrop: z.number().min(0).max(1).default(1),
+  d: z.number().int().positive().default(40).describe('embedding size d (40 on all datasets)'),
+  layers: z.number().int().positive().default(2).describe('Transformer encoder layers per modality [fill]'),
+  heads: z.number().int().positive().default(10).describe('attention heads (MOSI 10, MOSEI 8, IEMOCAP 10)'),
+  dropout: z.number().min(0).lt(1).default(0.1).describe('dropout inside the encoders: attention weights, residual branches, FFN [fill]'),
+  ffnMultiplier: z.number().int().positive().default(4).describe('FFN width as a multiple of d'),
+  scaleEmbedding: z.boolean().default(true).describe('multiply the conv embedding by √d before the positional encoding (MulT) [fill]'),
+  lr: trainingKnobs.lr.default(1e-3),
+  discLr: z.number().positive().nullable().default(null).describe("learning rate of the HAL discriminators' own Adam; null = lr"),
+  discSteps: z.number().int().min(1).default(1).describe('discriminator steps after each student step [fill]'),
+  batchSize: trainingKnobs.batchSize.default(128),
+  epochs: trainingKnobs.epochs.default(50).describe('epochs of each phase (teacher and student)'),
+  lambdaFrf: z.number().min(0).default(1).describe('weight of L_FRF'),
+  lambdaHmi: z.number().min(0).default(1).describe('weight of L_HMI'),
+  lambdaHal: z.number().min(0).default(0.1).describe("weight of L_HAL: 0.1, not the paper's 1, which collapses the student onto language (spec §3b)"),
+  lambdaKl: z.number().min(0).default(1).describe('weight of the teacher–student KL term'),
+  stopGradFrfTargets: z.boolean().default(true).describe('stop-gradient on the FRF targets (Z_β, Q_α); without it L_FRF collapses Z (spec §3b)'),
+  frfDistance: z.enum(['l2', 'mse']).default('l2').describe("FRF distance: 'l2' per-sample L2 norm averaged over the batch (paper), 'mse' mean squared error"),
+  // MSM for the student [fill]; a scenario sets them; the teacher never reads them.
+  ...msmKnobs,
 };
 
 type Fields = typeof hrlfConfigFields;
 
 /** Cross-field checks shared by every variant's schema. */
-function checked<S extends z.ZodObject<Fields>>(schema: S): S {
+function checked<S extends z.ZodObject<Fields, z.core.$strict>>(schema: S): S {
   return schema.superRefine((c, ctx) => {
     if (c.d % c.heads !== 0) {
       ctx.addIssue({ code: 'custom', path: ['heads'], message: `d (${c.d}) must be divisible by heads (${c.heads})` });
@@ -66,29 +47,34 @@ function checked<S extends z.ZodObject<Fields>>(schema: S): S {
 export const hrlfConfigSchema = checked(z.strictObject(hrlfConfigFields));
 export type HrlfConfig = z.output<typeof hrlfConfigSchema>;
 
+/** The λ an ablation fixes at 0. */
+export type FixedZero = 'lambdaFrf' | 'lambdaHmi' | 'lambdaHal';
+
 /**
  * Schema of an ablation: the dropped term's λ is fixed at 0 so the stored config says what ran.
  * `z.literal(0)` still accepts an explicit 0 and rejects anything else.
  */
-export function ablationSchema(fixedZero: 'lambdaFrf' | 'lambdaHmi' | 'lambdaHal'): z.ZodType<HrlfConfig> {
-  return checked(z.strictObject({ ...hrlfConfigFields, [fixedZero]: z.literal(0).default(0) }) as unknown as z.ZodObject<Fields>);
+export function ablationSchema(fixedZero: FixedZero): typeof hrlfConfigSchema {
+  const fixed = z.literal(0).default(0).describe('fixed at 0 by this ablation');
+  return checked(z.strictObject({ ...hrlfConfigFields, [fixedZero]: fixed }) as unknown as z.ZodObject<Fields, z.core.$strict>);
 }
-
-const PER_KIND: Record<DatasetKind, Pick<HrlfConfig, 'heads' | 'lr' | 'batchSize' | 'epochs'>> = {
-  mosi: { heads: 10, lr: 1e-3, batchSize: 128, epochs: 50 },
-  mosei: { heads: 8, lr: 2e-3, batchSize: 16, epochs: 20 },
-  iemocap: { heads: 10, lr: 4e-3, batchSize: 32, epochs: 30 },
-};
 
 /** Spec §4: learning rate, batch size, epochs and heads per dataset. */
-export function hrlfDefaults(shape: DataShape): Partial<HrlfConfig> {
-  return { ...PER_KIND[shape.kind] };
-}
-
-/** Named override sets. `paper-literal`: the paper's objective as written (spec §3b: it does not train). */
-export const hrlfPresets: Record<string, Partial<HrlfConfig>> = {
-  'paper-literal': { lambdaFrf: 1, lambdaHmi: 1, lambdaHal: 1, lambdaKl: 1, stopGradFrfTargets: false },
+export const HRLF_DEFAULTS: Record<DatasetKind, Pick<HrlfConfig, 'heads' | 'lr' | 'batchSize' | 'epochs'>> = {
+  mosi: { heads: 10, ...SPEC_TRAINING.mosi },
+  mosei: { heads: 8, ...SPEC_TRAINING.mosei },
+  iemocap: { heads: 10, ...SPEC_TRAINING.iemocap },
 };
+
+/**
+ * Named override sets. `paper-literal`: the paper's objective as written (spec §3b: it does not
+ * train). An ablation keeps its dropped term's λ at 0 under every preset.
+ */
+export function hrlfPresets(fixedZero?: FixedZero): Record<string, Partial<HrlfConfig>> {
+  const paperLiteral: Partial<HrlfConfig> = { lambdaFrf: 1, lambdaHmi: 1, lambdaHal: 1, lambdaKl: 1, stopGradFrfTargets: false };
+  if (fixedZero) delete paperLiteral[fixedZero];
+  return { 'paper-literal': paperLiteral };
+}
 
 export function discriminatorLr(config: HrlfConfig): number {
   return config.discLr ?? config.lr;

@@ -1,14 +1,18 @@
+/**
+ * HRLF's model code, loaded on demand by its cards (./card.ts): the teacher and student networks,
+ * the critics, and the two phases.
+ */
 import * as tf from '@tensorflow/tfjs-core';
 import { createRng } from '../../random';
-import { scaleWidths } from './scales';
-import type { Inputs, MethodContext, MethodDefinition, MethodInstance } from '../method';
+import { disposeModule, EVAL } from '../../nn';
+import type { Inputs, MethodContext, MethodInstance } from '../method';
 import { teacherCacheKey } from './cache-key';
-import { ablationSchema, hrlfConfigSchema, hrlfDefaults, type HrlfConfig } from './config';
+import type { HrlfConfig } from './config';
 import { Discriminator, StatisticsNetwork } from './critics';
 import { HrlfNetwork } from './network';
+import { scaleWidths } from './scales';
 import { StudentPhase } from './student-phase';
 import { TeacherPhase } from './teacher-phase';
-import { disposeModule, EVAL, tuneWasmKernels } from '../../nn';
 
 /** Structural switches of the Table 3 ablations. */
 export interface HrlfVariant {
@@ -45,18 +49,9 @@ export function createHrlf(ctx: MethodContext<HrlfConfig>, variant: HrlfVariant)
 
   return {
     phases: [teacherPhase, studentPhase],
-    predict: (inputs: Inputs) => {
-      tuneWasmKernels();
-      return tf.tidy(() => student.forward(inputs, EVAL).logits);
-    },
-    predictTeacher: (inputs: Inputs) => {
-      tuneWasmKernels();
-      return tf.tidy(() => teacher.forward(inputs, EVAL).logits);
-    },
-    represent: (inputs: Inputs) => {
-      tuneWasmKernels();
-      return tf.tidy(() => student.forward(inputs, EVAL).ht);
-    },
+    predict: (inputs: Inputs) => tf.tidy(() => student.forward(inputs, EVAL).logits),
+    predictTeacher: (inputs: Inputs) => tf.tidy(() => teacher.forward(inputs, EVAL).logits),
+    represent: (inputs: Inputs) => tf.tidy(() => student.forward(inputs, EVAL).ht),
     dispose: () => {
       teacherPhase.dispose();
       studentPhase.dispose();
@@ -67,45 +62,3 @@ export function createHrlf(ctx: MethodContext<HrlfConfig>, variant: HrlfVariant)
     },
   };
 }
-
-function definition(
-  id: string,
-  title: string,
-  description: string,
-  variant: HrlfVariant,
-  configSchema: MethodDefinition<HrlfConfig>['configSchema'],
-): MethodDefinition<HrlfConfig> {
-  return { id, title, description, configSchema, defaults: hrlfDefaults, create: (ctx) => createHrlf(ctx, variant) };
-}
-
-export const hrlfMethod = definition(
-  'hrlf',
-  'HRLF',
-  'Hierarchical Representation Learning Framework (NeurIPS 2024): teacher–student distillation with FRF, HMI and HAL.',
-  { factorised: true, hmi: true, hal: true },
-  hrlfConfigSchema,
-);
-
-export const hrlfWithoutFrf = definition(
-  'hrlf-wo-frf',
-  'HRLF w/o FRF',
-  'Ablation (Table 3): no L_FRF and no factorisation; E^S/E^M replaced by one MLP d→d→d per modality.',
-  { factorised: false, hmi: true, hal: true },
-  ablationSchema('lambdaFrf'),
-);
-
-export const hrlfWithoutHmi = definition(
-  'hrlf-wo-hmi',
-  'HRLF w/o HMI',
-  'Ablation (Table 3): no L_HMI and no statistics networks.',
-  { factorised: true, hmi: false, hal: true },
-  ablationSchema('lambdaHmi'),
-);
-
-export const hrlfWithoutHal = definition(
-  'hrlf-wo-hal',
-  'HRLF w/o HAL',
-  'Ablation (Table 3): no L_HAL and no discriminators.',
-  { factorised: true, hmi: true, hal: false },
-  ablationSchema('lambdaHal'),
-);

@@ -4,6 +4,7 @@ import type { Rng } from '../../random';
 import type { DataShape } from '../../types';
 import { disposeModule, Linear, scoped, type ForwardCtx, type Module, type NamedVariable } from '../../nn';
 import type { Inputs } from '../method';
+import { outputWidth } from '../task-loss';
 import { Factorisation, PlainProjection, type PerModality } from './factorisation';
 import { ModalityEncoder } from './modality-encoder';
 import { Refiner } from './refiner';
@@ -34,11 +35,6 @@ export interface NetworkOutputs {
   logits: tf.Tensor2D;
 }
 
-/** Output width of the classifier for a task (spec §2). */
-export function logitsWidth(shape: DataShape): number {
-  return shape.task === 'classification' ? 2 * shape.labelDim : shape.labelDim;
-}
-
 /** One HRLF network (the teacher and the student have this structure, with separate weights). */
 export class HrlfNetwork implements Module {
   readonly encoders: PerModality<ModalityEncoder>;
@@ -67,7 +63,7 @@ export class HrlfNetwork implements Module {
     this.factorisation = options.factorised ? new Factorisation(d, rng) : null;
     this.plain = options.factorised ? null : new PlainProjection(d, rng);
     this.refiner = new Refiner(d, rng);
-    this.classifier = new Linear(3 * d, logitsWidth(shape), rng);
+    this.classifier = new Linear(3 * d, outputWidth(shape.task, shape.labelDim), rng);
   }
 
   /**

@@ -1,13 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Task } from '../../../../src-shared/domain';
 import { permutation, type Rng } from '../../random';
-import { Adam, EVAL, trainCtx, tuneWasmKernels, variablesOf, type ForwardCtx } from '../../nn';
+import { corrupt } from '../../data/msm-batch';
+import { msmOptionsOf, type MsmOptions } from '../../data/msm';
+import { Adam, EVAL, trainCtx, variablesOf, type ForwardCtx } from '../../nn';
 import type { Batch, Phase } from '../method';
 import { discriminatorLr, type HrlfConfig } from './config';
 import type { Discriminator, StatisticsNetwork } from './critics';
 import { halDiscriminatorLoss } from './losses/hal';
 import { permutationMatrix } from './losses/hmi';
-import { corrupt, subsetBitmasks, type MsmOptions } from './msm';
 import type { HrlfNetwork } from './network';
 import { studentObjective } from './objective';
 import { multiScale, scaleRows } from './scales';
@@ -43,7 +44,7 @@ export class StudentPhase implements Phase {
   ) {
     this.epochs = config.epochs;
     this.batchSize = config.batchSize;
-    this.msm = { subsets: subsetBitmasks(config.msmSubsets), maxDrop: config.msmMaxDrop };
+    this.msm = msmOptionsOf(config);
     this.adam = new Adam([...parts.student.variables(), ...variablesOf(...parts.critics)], { lr: config.lr });
     this.discAdam =
       parts.discriminators.length > 0 ? new Adam(variablesOf(...parts.discriminators), { lr: discriminatorLr(config) }) : null;
@@ -61,7 +62,6 @@ export class StudentPhase implements Phase {
   }
 
   trainStep(batch: Batch, rng: Rng): Record<string, number> {
-    tuneWasmKernels();
     const { discriminators } = this.parts;
     return tidyTerms(() => {
       // Host randomness in a fixed order: MSM masks, HMI permutations, then dropout seeds.
@@ -95,7 +95,6 @@ export class StudentPhase implements Phase {
    * the trainer's fixed-seed `rng`), eval mode; `disc` reports the discriminators' loss.
    */
   validate(batch: Batch, rng: Rng): Record<string, number> {
-    tuneWasmKernels();
     const { discriminators } = this.parts;
     return tidyTerms(() => {
       const { corrupted, permutations, teacherOut, teacherScales } = this.prepare(batch, rng);

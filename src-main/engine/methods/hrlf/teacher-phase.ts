@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Task } from '../../../../src-shared/domain';
 import type { Rng } from '../../random';
-import { Adam, EVAL, trainCtx, tuneWasmKernels } from '../../nn';
+import { Adam, EVAL, trainCtx } from '../../nn';
 import type { Batch, Phase } from '../method';
 import type { HrlfConfig } from './config';
 import type { HrlfNetwork } from './network';
@@ -27,7 +27,6 @@ export class TeacherPhase implements Phase {
   }
 
   trainStep(batch: Batch, rng: Rng): Record<string, number> {
-    tuneWasmKernels();
     return tidyTerms(() => {
       const ctx = trainCtx(rng);
       const holder: { terms?: PackedTerms } = {};
@@ -43,7 +42,6 @@ export class TeacherPhase implements Phase {
 
   /** Complete validation data, eval mode: the teacher's selection criterion is its own objective. */
   validate(batch: Batch): Record<string, number> {
-    tuneWasmKernels();
     return tidyTerms(() => teacherObjective(this.net, this.net.forward(batch, EVAL), batch.y, this.task, this.config).terms.pack());
   }
 

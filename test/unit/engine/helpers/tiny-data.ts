@@ -36,6 +36,7 @@ export function tinyBatch(shape: DataShape, n: number, seed: number): Batch {
     a: tf.tensor3d(a, [n, shape.T, da]),
     v: tf.tensor3d(v, [n, shape.T, dv]),
     y: tf.tensor2d(y, [n, shape.labelDim]),
+    index: Int32Array.from({ length: n }, (_, i) => i),
   };
 }
 

@@ -1,6 +1,9 @@
-import * as tf from '@tensorflow/tfjs-core';
-import type { Rng } from '../../random';
-import type { Inputs } from '../method';
+/**
+ * Modality Stochastic Missing, host side: mask draws only (no tfjs), shared by every method that
+ * trains under MSM and by the scenario preview, so both draw exactly the same masks. msm-batch.ts
+ * applies them to a batch's tensors.
+ */
+import type { Rng } from '../random';
 
 /** Frame-presence masks [B·T] per modality: 1 keeps the frame, 0 zeroes it. */
 export interface MsmMasks {
@@ -49,15 +52,6 @@ export function drawMsmMasks(batch: number, length: number, rng: Rng, options: M
   return masks;
 }
 
-/** Multiplies every modality by its [B, T, 1] mask (missing = zero vectors, paper §4.2). */
-export function applyMasks(inputs: Inputs, masks: MsmMasks): Inputs {
-  const apply = (x: tf.Tensor3D, mask: Float32Array): tf.Tensor3D => {
-    const [b, t] = x.shape;
-    return tf.mul(x, tf.tensor3d(mask, [b, t, 1]));
-  };
-  return { l: apply(inputs.l, masks.l), a: apply(inputs.a, masks.a), v: apply(inputs.v, masks.v) };
-}
-
 /** Indices of the kept rows (b·T + t) of each mask. */
 export function presentRows(masks: MsmMasks): { l: Int32Array; a: Int32Array; v: Int32Array } {
   const rows = (mask: Float32Array): Int32Array => {
@@ -68,12 +62,7 @@ export function presentRows(masks: MsmMasks): { l: Int32Array; a: Int32Array; v:
   return { l: rows(masks.l), a: rows(masks.a), v: rows(masks.v) };
 }
 
-/**
- * MSM-corrupted copy of a batch's inputs (masks drawn from `rng`) and, per modality, the rows
- * that can still be non-zero, which the encoders use to skip the zeroed ones.
- */
-export function corrupt(inputs: Inputs, rng: Rng, options: MsmOptions = MSM_SPEC): { inputs: Inputs; rows: { l: Int32Array; a: Int32Array; v: Int32Array } } {
-  const [b, t] = inputs.l.shape;
-  const masks = drawMsmMasks(b, t, rng, options);
-  return { inputs: applyMasks(inputs, masks), rows: presentRows(masks) };
+/** The MSM options a config's knobs (knobs.ts msmKnobs) ask for. */
+export function msmOptionsOf(config: { msmSubsets: string; msmMaxDrop: number }): MsmOptions {
+  return { subsets: subsetBitmasks(config.msmSubsets), maxDrop: config.msmMaxDrop };
 }

@@ -1,0 +1,1 @@
+export { kMeans, lloydKMeans, type KMeansOptions, type KMeansResult, type LloydOptions } from './kmeans';
