@@ -160,7 +160,20 @@ export const ExperimentExportInput = z.strictObject({
   id,
   format: z.enum(['csv', 'csv-wide', 'latex', 'json']),
   ...resultOptions,
-  /** LaTeX: also list the paper's rows that were not run, with the published numbers. */
+  /**
+   * The paper's numbers where they are not shown by default: LaTeX lists the paper's rows that were
+   * not run; CSV (paper layout) adds the paper's rows beside synthetic results.
+   */
+  paperRows: z.boolean().default(false),
+});
+
+/** Any finished runs, compared as one experiment would be (single runs, runs of several experiments). */
+const runSelection = z.array(id).min(1, 'at least one run').max(500).refine(distinct, 'each run once');
+export const RunsResultsInput = z.strictObject({ runs: runSelection, ...resultOptions });
+export const RunsExportInput = z.strictObject({
+  runs: runSelection,
+  format: z.enum(['csv', 'csv-wide', 'latex', 'json']),
+  ...resultOptions,
   paperRows: z.boolean().default(false),
 });
 
@@ -242,6 +255,8 @@ export const contract = {
   'experiments.get': request<ExperimentDetail>()(z.strictObject({ id })),
   'experiments.results': request<ExperimentResults>()(ExperimentResultsInput),
   'experiments.export': request<ExportDocument>()(ExperimentExportInput),
+  'runs.results': request<ExperimentResults>()(RunsResultsInput),
+  'runs.export': request<ExportDocument>()(RunsExportInput),
   'reproduce.plan': request<ReproducePlan>()(ReproduceInput),
   'reproduce.start': request<ReproduceStarted>()(ReproduceInput),
   'run.progress': event(RunProgressEvent),

@@ -1,5 +1,6 @@
 /** Plain data that crosses the contract: what the UI and the CLI show. */
 import type { DatasetKind, Emotion, Modality, Split, Task } from './domain';
+import type { PredictionCheck } from './metrics/degenerate';
 
 export const BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
 export type Backend = (typeof BACKENDS)[number];
@@ -35,6 +36,8 @@ export type MetricRecord = Record<string, number>;
 
 export interface RunSummary {
   id: number;
+  /** The experiment the run belongs to; null for a single run started on its own. */
+  experimentId?: number | null;
   dataset: string;
   method: string;
   seed: number;
@@ -49,6 +52,11 @@ export interface RunSummary {
   outcome: string | null;
   /** Headline test metrics under the complete condition (regression: mae, corr, f1_non0 ...). */
   headline: MetricRecord | null;
+  /**
+   * Finished runs whose test predictions are constant or one-sided somewhere: which, and under which
+   * conditions (src-shared/metrics/degenerate.ts); null when none are, or the run did not finish.
+   */
+  degenerate?: string | null;
 }
 
 export interface EpochRecord {
@@ -106,6 +114,8 @@ export interface RunDetail extends RunSummary {
   evaluations: EvaluationRecord[];
   /** Conditions under which the fused representation was stored (for the embedding view). */
   representations: string[];
+  /** Per condition, where the test predictions are constant or one-sided; null unless finished. */
+  predictionCheck?: PredictionCheck | null;
   /** The frozen teacher's test metrics under the complete condition (HRLF), else null. */
   teacherMetrics?: MetricRecord | Record<string, MetricRecord> | null;
 }
@@ -293,6 +303,8 @@ export interface DatasetDetail extends DatasetSummary {
   paperDims: Record<Modality, DimComparison>;
   /** The import's validation report; null for built-in synthetic datasets. */
   report: DatasetReport | null;
+  /** Labels per split, read from the stored file (built-ins too); null when the file is missing. */
+  labels?: Record<Split, LabelReportData> | null;
 }
 
 export interface DatasetImportResult extends DatasetSummary {

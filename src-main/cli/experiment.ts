@@ -2,13 +2,15 @@
  * `hrlf experiment create|list|show` and `hrlf scenario list|show|save`: seed-averaged grids
  * under a missingness scenario, from the terminal.
  */
-import type { ParsedInput } from '../../src-shared/contract';
+import { z } from 'zod';
+import { ExperimentCreateInput, type ParsedInput } from '../../src-shared/contract';
+import { conditionName } from '../../src-shared/results/names';
 import type { ConfigValue, ExperimentDetail } from '../../src-shared/results/types';
 import type { ScenarioSummary } from '../../src-shared/results/scenario';
 import type { Workbench } from '../services/api';
 import { openWorkbench, UsageError } from './context';
 import { table } from './format';
-import { asUsage, experimentLine, integerFlag, list, parseCli, renderResults, seedList } from './results-text';
+import { asUsage, experimentLine, integerFlag, list, parseCli, renderResults, seedList, type RenderOptions } from './results-text';
 import { parseOverrides } from './train';
 
 type Global = { home?: string };
@@ -47,10 +49,10 @@ export function variantsOf(vary: string[] = []): { name: string; config: Record<
   return combos;
 }
 
+const CONCURRENCY = z.number().int().min(1).max(16);
+
 export function concurrencyOf(value: string | undefined): number {
-  const n = value === undefined ? 2 : Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 16) throw new UsageError(`--concurrency: expected an integer in 1..16, got '${value}'`);
-  return n;
+  return integerFlag('--concurrency', value, CONCURRENCY) ?? 2;
 }
 
 /**
@@ -93,7 +95,7 @@ export async function experimentCreateCommand(global: Global, f: CreateFlags): P
     methods: list('--methods', f.methods) ?? [],
     datasets: list('--datasets', f.datasets) ?? [],
     ...(f.seeds !== undefined ? { seeds: seedList(f.seeds) } : {}),
-    ...(f.epochs !== undefined ? { epochs: integerFlag('--epochs', f.epochs) } : {}),
+    ...(f.epochs !== undefined ? { epochs: integerFlag('--epochs', f.epochs, ExperimentCreateInput.shape.epochs) } : {}),
     ...(f.backend !== undefined ? { backend: f.backend } : {}),
     ...(f.preset !== undefined ? { preset: f.preset } : {}),
     config: parseOverrides(f.set),
@@ -128,19 +130,24 @@ export interface ShowFlags {
   table?: string;
   metric?: string;
   marks?: string;
+  /** The paper's numbers beside synthetic results too. */
+  paper?: boolean;
   json?: boolean;
 }
 
-/** `--reference none` clears the experiment's own reference. */
-export function resultsInput(id: number, f: ShowFlags): ParsedInput<'experiments.results'> {
-  return parseCli('experiments.results', {
-    id,
+/** The result options of the show flags; `--reference none` clears the experiment's own reference. */
+export function resultOptions(f: ShowFlags): Record<string, unknown> {
+  return {
     ...(f.reference !== undefined ? { reference: f.reference === 'none' ? null : f.reference } : {}),
     ...(f.test !== undefined ? { test: f.test } : {}),
     ...(f.table !== undefined ? { table: integerFlag('--table', f.table) } : {}),
     ...(f.metric !== undefined ? { metric: f.metric } : {}),
     ...(f.marks !== undefined ? { marks: f.marks } : {}),
-  });
+  };
+}
+
+export function resultsInput(id: number, f: ShowFlags): ParsedInput<'experiments.results'> {
+  return parseCli('experiments.results', { id, ...resultOptions(f) });
 }
 
 export function experimentId(value: string): number {
@@ -149,18 +156,18 @@ export function experimentId(value: string): number {
 }
 
 /** An experiment's results as the paper-layout text, or as JSON (`experiment show`, `reproduce --experiment`). */
-export function printResults(global: Global, input: ReturnType<typeof resultsInput>, json: boolean | undefined): void {
+export function printResults(global: Global, input: ReturnType<typeof resultsInput>, json: boolean | undefined, options: RenderOptions = {}): void {
   const wb = openWorkbench(global.home);
   try {
     const results = asUsage(() => wb.experiments.results(input));
-    process.stdout.write(json ? JSON.stringify(results, null, 2) + '\n' : renderResults(results) + '\n');
+    process.stdout.write(json ? JSON.stringify(results, null, 2) + '\n' : renderResults(results, options) + '\n');
   } finally {
     wb.close();
   }
 }
 
 export function experimentShowCommand(global: Global, idText: string, f: ShowFlags): void {
-  printResults(global, resultsInput(experimentId(idText), f), f.json);
+  printResults(global, resultsInput(experimentId(idText), f), f.json, { paper: f.paper === true });
 }
 
 export function experimentListCommand(global: Global, f: { json?: boolean }): void {
@@ -189,8 +196,8 @@ function describeScenario(s: ScenarioSummary): string {
   return [
     `scenario ${s.id}: ${s.name}${s.builtin ? ' (built-in)' : ''}`,
     ...(s.description ? [s.description] : []),
-    `training MSM: available sets ${m.subsets.map((c) => `{${c}}`).join(' ')}; frame drop p ~ U[0, ${m.maxDropRatio})`,
-    `evaluation: inter ${e.inter.map((c) => `{${c}}`).join(' ') || 'none'}; intra p ${e.intra.map((p) => p.toFixed(1)).join(' ') || 'none'}; mask seed ${e.maskSeed}`,
+    `training MSM: available sets ${m.subsets.map(conditionName).join(' ')}; frame drop p ~ U[0, ${m.maxDropRatio})`,
+    `evaluation: inter ${e.inter.map(conditionName).join(' ') || 'none'}; intra p ${e.intra.map((p) => p.toFixed(1)).join(' ') || 'none'}; mask seed ${e.maskSeed}`,
   ].join('\n');
 }
 

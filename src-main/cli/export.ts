@@ -1,12 +1,13 @@
-import { exportExperiment } from '../services/experiment-export';
-import { ExportError, predictionsCsv } from '../services/exports';
+import { exportExperiment, exportSelection } from '../services/experiment-export';
+import { ExportError, predictionsCsv, testSampleIds } from '../services/exports';
 import { openWorkbench, UsageError } from './context';
-import { experimentId } from './experiment';
-import { asUsage, integerFlag, parseCli } from './results-text';
+import { experimentId, resultOptions } from './experiment';
+import { asUsage, parseCli, runIdList } from './results-text';
 import { writeOutput } from './write-out';
 
 export interface ExportFlags {
   run?: string;
+  runs?: string;
   predictions?: boolean;
   experiment?: string;
   format?: string;
@@ -24,24 +25,22 @@ function emit(content: string, out: string | undefined): void {
   else process.stdout.write(content);
 }
 
-/** `--experiment ID --format F`: the experiment's results; `--run ID --predictions`: one run's predictions. */
-export function exportCommand(global: { home?: string }, opts: ExportFlags): void {
-  if (opts.experiment !== undefined) {
-    if (opts.run !== undefined || opts.predictions) throw new UsageError('--experiment and --run/--predictions exclude each other');
+/**
+ * `--experiment ID --format F`: the experiment's results; `--runs IDS --format F`: a selection of
+ * runs' results; `--run ID --predictions`: one run's predictions.
+ */
+export async function exportCommand(global: { home?: string }, opts: ExportFlags): Promise<void> {
+  if (opts.experiment !== undefined || opts.runs !== undefined) {
+    if (opts.experiment !== undefined && opts.runs !== undefined) throw new UsageError('--experiment and --runs exclude each other');
+    if (opts.run !== undefined || opts.predictions) throw new UsageError(`${opts.runs !== undefined ? '--runs' : '--experiment'} and --run/--predictions exclude each other`);
     if (!opts.format) throw new UsageError('--format: one of csv, csv-wide, latex, json');
-    const input = parseCli('experiments.export', {
-      id: experimentId(opts.experiment),
-      format: opts.format,
-      ...(opts.reference !== undefined ? { reference: opts.reference === 'none' ? null : opts.reference } : {}),
-      ...(opts.test !== undefined ? { test: opts.test } : {}),
-      ...(opts.table !== undefined ? { table: integerFlag('--table', opts.table) } : {}),
-      ...(opts.metric !== undefined ? { metric: opts.metric } : {}),
-      ...(opts.marks !== undefined ? { marks: opts.marks } : {}),
-      ...(opts.paperRows ? { paperRows: true } : {}),
-    });
+    const common = { format: opts.format, ...resultOptions(opts), ...(opts.paperRows ? { paperRows: true } : {}) };
     const wb = openWorkbench(global.home);
     try {
-      const doc = asUsage(() => exportExperiment(wb.experiments, input));
+      const doc =
+        opts.runs !== undefined
+          ? asUsage(() => exportSelection(wb.experiments, parseCli('runs.export', { runs: runIdList('--runs', opts.runs ?? ''), ...common })))
+          : asUsage(() => exportExperiment(wb.experiments, parseCli('experiments.export', { id: experimentId(opts.experiment!), ...common })));
       emit(doc.content, opts.out);
     } finally {
       wb.close();
@@ -54,7 +53,10 @@ export function exportCommand(global: { home?: string }, opts: ExportFlags): voi
   try {
     let csv: string;
     try {
-      csv = predictionsCsv(wb.store, Number(opts.run));
+      const run = wb.store.runs.get(Number(opts.run));
+      const ids = run ? await testSampleIds(wb.catalog, run) : { ids: null, warning: null };
+      if (ids.warning) process.stderr.write(`hrlf: warning: ${ids.warning}\n`);
+      csv = predictionsCsv(wb.store, Number(opts.run), ids.ids);
     } catch (err) {
       if (err instanceof ExportError) throw new UsageError(err.message);
       throw err;
@@ -64,3 +66,4 @@ export function exportCommand(global: { home?: string }, opts: ExportFlags): voi
     wb.close();
   }
 }
+

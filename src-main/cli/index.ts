@@ -24,9 +24,21 @@ import {
 } from './experiment';
 import { reproduceCommand, type ReproduceFlags } from './reproduce';
 import { queueCommand } from './queue';
-import { runsCommand } from './runs';
+import { runsCommand, runsCompareCommand } from './runs';
 import { serveCommand } from './serve';
 import { trainCommand } from './train';
+
+/** The flags of a results view (`experiment show`, `runs compare`): the contract's result options. */
+function withResultFlags(cmd: Command, reference: string): Command {
+  return cmd
+    .option('--reference <method>', reference)
+    .addOption(new Option('--test <test>', 'significance test for *').choices(['welch', 'paired']))
+    .addOption(new Option('--table <n>', "lay out as the paper's Table n").choices(['1', '2', '3']))
+    .option('--metric <name>', 'metric of the table (default f1_non0)')
+    .addOption(new Option('--marks <cols>', 'columns that carry *').choices(['avg', 'all']))
+    .option('--paper', "show the paper's numbers beside results on synthetic data too (never as a difference)")
+    .option('--json', 'print one JSON document');
+}
 
 function program(): Command {
   const p = new Command('hrlf')
@@ -76,10 +88,16 @@ function program(): Command {
     .option('--set <key=value...>', 'override config knobs, e.g. --set lr=0.002 lambdaHal=0.1 (`hrlf methods show ID` lists them)')
     .option('--json', 'print one JSON document with every metric')
     .action((opts: Record<string, unknown>) => trainCommand(p.opts(), opts));
-  p.command('runs')
-    .description('list stored runs')
+  const runs = p
+    .command('runs')
+    .description('list stored runs (`runs compare IDS`: compare any finished runs as an experiment would)')
     .option('--json', 'print one JSON document')
     .action((opts: { json?: boolean }) => runsCommand(p.opts(), opts));
+  const compare = runs
+    .command('compare')
+    .description("any runs (single runs, runs of several experiments) in the paper's layout: the same config aggregated over its seeds, other configs as variants")
+    .argument('<ids>', 'comma-separated run ids or ranges, e.g. 3,5,7-9 (see `hrlf runs`)');
+  withResultFlags(compare, "significance reference ('none': no marks)").action((ids: string, _opts: unknown, cmd: Command) => runsCompareCommand(p.opts(), ids, cmd.optsWithGlobals<ShowFlags>()));
   p.command('queue')
     .description('show the queued and running runs; with --run, work the queue off until it is empty (resuming interrupted runs)')
     .option('--run', 'run queued runs until none is left')
@@ -87,8 +105,9 @@ function program(): Command {
     .option('--json', 'print one JSON document')
     .action((opts: { run?: boolean; json?: boolean; concurrency?: string }) => queueCommand(p.opts(), opts));
   p.command('export')
-    .description("export an experiment's results (--experiment ID --format F) or a run's predictions (--run ID --predictions)")
+    .description("export an experiment's results (--experiment ID --format F), a selection of runs' (--runs IDS --format F) or a run's predictions (--run ID --predictions)")
     .option('--run <id>', 'run id (see `hrlf runs`)')
+    .option('--runs <ids>', 'comma-separated run ids or ranges: export them as one experiment would be exported')
     .option('--predictions', 'per-sample predictions as CSV: run, condition, p, index, label, prediction')
     .option('--experiment <id>', 'experiment id (see `hrlf experiment list`)')
     .addOption(new Option('--format <format>', 'csv: long, one row per run × condition × p × metric; csv-wide: paper layout; latex; json').choices(['csv', 'csv-wide', 'latex', 'json']))
@@ -97,7 +116,7 @@ function program(): Command {
     .addOption(new Option('--table <n>', "lay out as the paper's Table n").choices(['1', '2', '3']))
     .option('--metric <name>', 'metric of the table (default f1_non0, the paper\'s F1)')
     .addOption(new Option('--marks <cols>', 'columns that carry *: avg (as the paper) or all').choices(['avg', 'all']))
-    .option('--paper-rows', "LaTeX: also list the paper's rows that were not run, with its numbers")
+    .option('--paper-rows', "the paper's numbers where hidden by default: LaTeX lists its rows that were not run; csv-wide adds its rows beside synthetic results")
     .option('--out <file>', 'write to a file instead of stdout')
     .action((opts: ExportFlags) => exportCommand(p.opts(), opts));
   const experiment = p.command('experiment').description('seed-averaged grids of methods × datasets × seeds × config variants under a scenario');
@@ -124,17 +143,11 @@ function program(): Command {
     .description('experiments with their run counts')
     .option('--json', 'print one JSON document')
     .action((_opts: unknown, cmd: Command) => experimentListCommand(p.opts(), cmd.optsWithGlobals<{ json?: boolean }>()));
-  experiment
+  const show = experiment
     .command('show')
     .description("results in the paper's layout (mean ± std, significance, the paper's numbers) and the robustness curves")
-    .argument('<id>', 'experiment id')
-    .option('--reference <method>', "significance reference (default: the experiment's; 'none': no marks)")
-    .addOption(new Option('--test <test>', 'significance test for *').choices(['welch', 'paired']))
-    .addOption(new Option('--table <n>', "lay out as the paper's Table n").choices(['1', '2', '3']))
-    .option('--metric <name>', 'metric of the table (default f1_non0)')
-    .addOption(new Option('--marks <cols>', 'columns that carry *').choices(['avg', 'all']))
-    .option('--json', 'print one JSON document')
-    .action((id: string, _opts: unknown, cmd: Command) => experimentShowCommand(p.opts(), id, cmd.optsWithGlobals<ShowFlags>()));
+    .argument('<id>', 'experiment id');
+  withResultFlags(show, "significance reference (default: the experiment's; 'none': no marks)").action((id: string, _opts: unknown, cmd: Command) => experimentShowCommand(p.opts(), id, cmd.optsWithGlobals<ShowFlags>()));
   const scenario = p.command('scenario').description('missingness scenarios: MSM training settings and the evaluation protocol');
   scenario
     .command('list')
@@ -169,6 +182,7 @@ function program(): Command {
     .addOption(new Option('--backend <name>', 'force a tfjs backend').choices([...BACKENDS]))
     .option('--synthetic', 'use the synthetic datasets even where a real one is imported')
     .option('--plan', 'only show what would run')
+    .option('--paper', "show the paper's numbers beside results on synthetic data too (never as a difference)")
     .option('--experiment <id>', 'render an existing experiment in the table layout instead of creating one')
     .option('--wait', 'run it in this process and print the table')
     .option('--concurrency <n>', 'runs at a time with --wait', '2')

@@ -4,6 +4,7 @@
  * with the paper's numbers beside ours. `--plan` only shows what would run; `--experiment ID`
  * renders an existing experiment; `--wait` runs it here and then renders it.
  */
+import { ReproduceInput } from '../../src-shared/contract';
 import { openWorkbench, UsageError } from './context';
 import { concurrencyOf, experimentId, printResults, resultsInput, runToEnd } from './experiment';
 import { asUsage, experimentLine, integerFlag, list, parseCli, renderPlan, renderResults } from './results-text';
@@ -17,6 +18,8 @@ export interface ReproduceFlags {
   backend?: string;
   synthetic?: boolean;
   plan?: boolean;
+  /** The paper's numbers beside synthetic results too. */
+  paper?: boolean;
   experiment?: string;
   wait?: boolean;
   concurrency?: string;
@@ -27,13 +30,13 @@ export async function reproduceCommand(global: { home?: string }, f: ReproduceFl
   const tableNumber = integerFlag('--table', f.table);
   if (tableNumber === undefined && f.experiment === undefined) throw new UsageError('--table: which paper table to reproduce, 1, 2 or 3');
   if (f.experiment !== undefined) {
-    printResults(global, resultsInput(experimentId(f.experiment), { table: f.table, ...(f.reference !== undefined ? { reference: f.reference } : {}) }), f.json);
+    printResults(global, resultsInput(experimentId(f.experiment), { table: f.table, ...(f.reference !== undefined ? { reference: f.reference } : {}) }), f.json, { paper: f.paper === true });
     return;
   }
   const input = parseCli('reproduce.plan', {
     table: tableNumber,
-    ...(f.seeds !== undefined ? { seeds: integerFlag('--seeds', f.seeds) } : {}),
-    ...(f.epochs !== undefined ? { epochs: integerFlag('--epochs', f.epochs) } : {}),
+    ...(f.seeds !== undefined ? { seeds: integerFlag('--seeds', f.seeds, ReproduceInput.shape.seeds) } : {}),
+    ...(f.epochs !== undefined ? { epochs: integerFlag('--epochs', f.epochs, ReproduceInput.shape.epochs) } : {}),
     ...(f.methods !== undefined ? { methods: list('--methods', f.methods) } : {}),
     ...(f.reference !== undefined ? { reference: f.reference } : {}),
     ...(f.backend !== undefined ? { backend: f.backend } : {}),
@@ -57,7 +60,7 @@ export async function reproduceCommand(global: { home?: string }, f: ReproduceFl
     }
     const ok = await runToEnd(wb, wb.experiments.queuedRuns(id), Boolean(f.json));
     const results = wb.experiments.results(resultsInput(id, {}));
-    process.stdout.write(f.json ? JSON.stringify({ ...started, results }, null, 2) + '\n' : `\n${renderResults(results)}\n`);
+    process.stdout.write(f.json ? JSON.stringify({ ...started, results }, null, 2) + '\n' : `\n${renderResults(results, { paper: f.paper === true })}\n`);
     if (!ok) process.exitCode = 1;
   } finally {
     wb.close();

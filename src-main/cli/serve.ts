@@ -1,9 +1,10 @@
 import { startServer } from '../server/server';
-import { openWorkbench, UsageError } from './context';
+import { z } from 'zod';
+import { openWorkbench } from './context';
+import { integerFlag } from './results-text';
 
 export async function serveCommand(global: { home?: string }, opts: { port?: string }): Promise<void> {
-  const port = opts.port === undefined ? 0 : Number(opts.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port: expected an integer in 0..65535, got '${opts.port}'`);
+  const port = integerFlag('--port', opts.port, z.number().int().min(0).max(65535)) ?? 0;
   const wb = openWorkbench(global.home, true);
   wb.options.mode = 'browser';
   const server = await startServer(wb, { port });

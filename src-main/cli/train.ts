@@ -1,9 +1,13 @@
 import { SingleBar, Presets } from 'cli-progress';
-import { INTER_CONDITIONS } from '../../src-shared/domain';
+import { INTER_CONDITIONS, MISSING_CONDITIONS } from '../../src-shared/domain';
+import { describeDegenerate } from '../../src-shared/metrics/degenerate';
+import { conditionName, metricName } from '../../src-shared/results/names';
 import type { MetricRecord, RunDetail } from '../../src-shared/models';
 import type { Workbench } from '../services/api';
 import { detail } from '../services/summaries';
+import { RunStartInput } from '../../src-shared/contract';
 import { openWorkbench, UsageError } from './context';
+import { integerFlag, usageError } from './results-text';
 import { fixed, table } from './format';
 
 interface TrainFlags {
@@ -15,12 +19,6 @@ interface TrainFlags {
   preset?: string;
   set?: string[];
   json?: boolean;
-}
-
-function integer(flag: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value)) throw new UsageError(`${flag}: expected a non-negative integer, got '${value}'`);
-  return Number(value);
 }
 
 /** `--set key=value`: numbers and booleans are typed, anything else stays a string; the method's schema validates. */
@@ -58,42 +56,63 @@ export function runDocument(run: RunDetail): Record<string, unknown> {
     inter,
     intra,
     teacher: run.teacherMetrics ?? null,
+    degenerate: run.degenerate ?? null,
+    predictionCheck: run.predictionCheck ?? null,
   };
 }
 
-function printReport(run: RunDetail): void {
-  process.stdout.write(`run ${run.id}: ${run.method} on ${run.dataset}, seed ${run.seed}, backend ${run.backend ?? '-'}: ${run.status}\n`);
+/** "one-sided (every prediction ≤ 0)" where the run's predictions under this condition are degenerate. */
+function checkCell(run: RunDetail, condition: string): string {
+  const findings = run.predictionCheck?.findings ?? [];
+  const under = condition === 'avg' ? (MISSING_CONDITIONS as readonly string[]) : [condition];
+  const f = findings.filter((x) => x.protocol === 'inter' && under.includes(x.condition));
+  if (f.length === 0) return '';
+  if (condition === 'avg') return `averages ${f.length} degenerate condition(s)`;
+  return f[0]!.kind === 'constant' ? 'constant' : `one-sided (${f[0]!.detail})`;
+}
+
+const REGRESSION_COLUMNS = ['mae', 'corr', 'acc7', 'acc5', 'acc2_has0', 'f1_has0', 'acc2_non0', 'f1_non0'] as const;
+
+/** The human report of `hrlf train`: status, metrics per condition, and where the predictions are degenerate. */
+export function renderReport(run: RunDetail): string {
+  const out: string[] = [];
+  out.push(`run ${run.id}: ${run.method} on ${run.dataset}, seed ${run.seed}, backend ${run.backend ?? '-'}: ${run.status}\n`);
   if (run.status !== 'finished') {
-    if (run.error) process.stdout.write(`reason: ${run.error}\n`);
-    return;
+    if (run.error) out.push(`reason: ${run.error}\n`);
+    return out.join('');
   }
-  if (run.outcome && run.outcome !== 'completed') process.stdout.write(`outcome: ${run.outcome}\n`);
+  if (run.outcome && run.outcome !== 'completed') out.push(`outcome: ${run.outcome}\n`);
   const byCondition = new Map(run.evaluations.filter((e) => e.protocol === 'inter').map((e) => [e.condition, e.metrics]));
   const conditions = [...INTER_CONDITIONS, 'avg'];
   const first = byCondition.get('l,a,v');
   if (first && typeof first.mae === 'number') {
-    process.stdout.write(
+    out.push(
       table(
-        ['condition', 'MAE', 'Corr', 'Acc-7', 'Acc-5', 'Acc-2 has0', 'F1 has0', 'Acc-2 non0', 'F1 non0'],
+        ['condition', ...REGRESSION_COLUMNS.map(metricName), 'predictions'],
         conditions.map((c) => {
           const m = (byCondition.get(c) ?? {}) as MetricRecord;
-          return [c, fixed(m.mae), fixed(m.corr), fixed(m.acc7), fixed(m.acc5), fixed(m.acc2_has0), fixed(m.f1_has0), fixed(m.acc2_non0), fixed(m.f1_non0)];
+          return [conditionName(c), ...REGRESSION_COLUMNS.map((k) => fixed(m[k])), checkCell(run, c)];
         }),
       ) + '\n(metrics as fractions in [0, 1])\n',
     );
     const t = (run.teacherMetrics ?? null) as MetricRecord | null;
     if (t && typeof t.f1_non0 === 'number') {
-      process.stdout.write(`teacher (complete data, frozen): MAE ${fixed(t.mae)}  Corr ${fixed(t.corr)}  F1 non0 ${fixed(t.f1_non0)}\n`);
+      out.push(`teacher (complete data, frozen): ${metricName('mae')} ${fixed(t.mae)}  ${metricName('corr')} ${fixed(t.corr)}  ${metricName('f1_non0')} ${fixed(t.f1_non0)}\n`);
     }
   } else if (first) {
     const emotions = Object.keys(first);
-    process.stdout.write(
+    out.push(
       table(
-        ['condition', ...emotions.map((e) => `F1 ${e}`)],
-        conditions.map((c) => [c, ...emotions.map((e) => fixed(((byCondition.get(c) ?? {}) as Record<string, MetricRecord>)[e]?.f1))]),
+        ['condition', ...emotions.map((e) => metricName(`${e}.f1`)), 'predictions'],
+        conditions.map((c) => [conditionName(c), ...emotions.map((e) => fixed(((byCondition.get(c) ?? {}) as Record<string, MetricRecord>)[e]?.f1)), checkCell(run, c)]),
       ) + '\n',
     );
   }
+  const degenerate = describeDegenerate(run.predictionCheck?.findings ?? []);
+  if (degenerate) {
+    out.push(`warning: degenerate model: ${degenerate}; F1 and Acc-2 there are a constant predictor's scores\n`);
+  }
+  return out.join('');
 }
 
 async function waitForEnd(wb: Workbench, runId: number, showBar: boolean): Promise<void> {
@@ -127,8 +146,8 @@ export async function trainCommand(global: { home?: string }, flags: Record<stri
   const input = {
     dataset: f.dataset,
     method: f.method,
-    seed: integer('--seed', f.seed),
-    epochs: integer('--epochs', f.epochs),
+    seed: integerFlag('--seed', f.seed, RunStartInput.shape.seed),
+    epochs: integerFlag('--epochs', f.epochs, RunStartInput.shape.epochs),
     backend: f.backend,
     preset: f.preset,
     config: parseOverrides(f.set),
@@ -136,7 +155,7 @@ export async function trainCommand(global: { home?: string }, flags: Record<stri
   const wb = openWorkbench(global.home);
   try {
     const started = await wb.call('runs.start', input);
-    if (!started.ok) throw new UsageError(started.error.message);
+    if (!started.ok) throw usageError(started.error);
     const runId = (started.output as { id: number }).id;
     const stopOnSignal = (): void => void wb.runs.cancel(runId);
     process.once('SIGINT', stopOnSignal);
@@ -144,7 +163,7 @@ export async function trainCommand(global: { home?: string }, flags: Record<stri
     process.off('SIGINT', stopOnSignal);
     const run = detail(wb.store, wb.store.runs.get(runId)!);
     if (f.json) process.stdout.write(JSON.stringify(runDocument(run), null, 2) + '\n');
-    else printReport(run);
+    else process.stdout.write(renderReport(run));
     if (run.status !== 'finished') process.exitCode = 1;
   } finally {
     wb.close();

@@ -18,7 +18,7 @@ import { Store } from '../store/store';
 import { SampleIndexError } from './dataset-sample';
 import { DatasetCatalog, DatasetNotFound, DatasetNotReady } from './datasets';
 import { EventBus } from './events';
-import { exportExperiment } from './experiment-export';
+import { exportExperiment, exportSelection } from './experiment-export';
 import { ExperimentService } from './experiments';
 import { assertStoreUsable, homeLayout, sweepCheckpoints, type HomeLayout } from './home';
 import { forkLauncher, type Launcher } from './launcher';
@@ -70,15 +70,21 @@ export class Workbench {
     this.projections = new ProjectionService(this.store, this.catalog, launcher);
     this.scenarios = new ScenarioService(this.store);
     this.experiments = new ExperimentService(this.store, this.catalog, this.runs, this.scenarios);
-    this.reproduce = new ReproduceService(this.store, this.catalog, this.experiments);
+    this.reproduce = new ReproduceService(this.store, this.catalog, this.experiments, () => this.runs.state().concurrency);
     // A UI's experiment starts at once where this process works the queue (app, browser mode).
     const schedule = options.workQueue ?? true;
     this.handlers = {
       'app.info': () => ({ version: packageVersion(), codeVersion: codeVersion(), home: options.home, mode: options.mode }),
       'datasets.list': () => this.catalog.list(),
-      'datasets.get': ({ id }) => this.catalog.detail(id),
+      'datasets.get': async ({ id }) => {
+        await this.catalog.prepareForView(id);
+        return this.catalog.detail(id);
+      },
       'datasets.import': (input) => this.catalog.importFile(input, { onProgress: (e) => this.bus.emit('dataset.import', e) }),
-      'datasets.sample': ({ id, split, index }) => this.catalog.sample(id, split, index),
+      'datasets.sample': async ({ id, split, index }) => {
+        await this.catalog.prepareForView(id);
+        return this.catalog.sample(id, split, index);
+      },
       'methods.list': () => listMethods(),
       'methods.checkConfig': (input) => {
         const { kind } = this.catalog.shape(input.dataset);
@@ -105,12 +111,17 @@ export class Workbench {
       'projections.compute': (input) => this.projections.compute(input),
       'scenarios.list': () => this.scenarios.list(),
       'scenarios.save': (input) => this.scenarios.save(input),
-      'scenarios.preview': (input) => previewScenario(this.catalog.samplePath(input.dataset), input),
+      'scenarios.preview': async (input) => {
+        await this.catalog.prepareForView(input.dataset);
+        return previewScenario(this.catalog.samplePath(input.dataset), input);
+      },
       'experiments.create': (input) => this.experiments.create(input, { schedule }),
       'experiments.list': () => this.experiments.list(),
       'experiments.get': ({ id }) => this.experiments.get(id),
       'experiments.results': (input) => this.experiments.results(input),
       'experiments.export': (input) => exportExperiment(this.experiments, input),
+      'runs.results': (input) => this.experiments.loadSelection(input).results,
+      'runs.export': (input) => exportSelection(this.experiments, input),
       'reproduce.plan': (input) => this.reproduce.plan(input),
       'reproduce.start': (input) => this.reproduce.start(input, schedule),
     };

@@ -13,7 +13,7 @@ export function paperDims(kind: DatasetKind, dims: [number, number, number]): Re
   return out;
 }
 
-export function detailOf(summary: DatasetSummary, row: DatasetRow | undefined): DatasetDetail {
+export function detailOf(summary: DatasetSummary, row: DatasetRow | undefined, labels: DatasetDetail['labels'] = null): DatasetDetail {
   // The stored report is the importer's own JSON; DatasetReport mirrors its type (dataset-import.ts checks).
   const report = (row?.report ?? null) as DatasetReport | null;
   return {
@@ -26,5 +26,6 @@ export function detailOf(summary: DatasetSummary, row: DatasetRow | undefined): 
     createdAt: row?.createdAt ?? null,
     paperDims: report?.dims ?? paperDims(summary.kind, summary.dims),
     report,
+    labels,
   };
 }

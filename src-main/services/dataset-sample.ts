@@ -23,7 +23,7 @@ export interface RawSample {
 export class SampleIndexError extends Error {}
 
 /** Byte offset of a split's block (l, a, v, y in that order within each split, as dataset-file.ts writes them). */
-function blockOffset(h: Header, split: Split, block: Modality | 'y'): number {
+export function blockOffset(h: Header, split: Split, block: Modality | 'y'): number {
   let offset = h.dataOffset;
   for (const s of SPLITS) {
     const n = h.splits[s].n;
@@ -36,7 +36,7 @@ function blockOffset(h: Header, split: Split, block: Modality | 'y'): number {
   throw new Error(`no block ${split}.${block}`);
 }
 
-function readFloats(fd: number, position: number, count: number): Float32Array {
+export function readFloats(fd: number, position: number, count: number): Float32Array {
   const out = new Float32Array(count);
   const bytes = new Uint8Array(out.buffer);
   let done = 0;

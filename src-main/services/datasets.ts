@@ -11,6 +11,7 @@ import type { DataShape } from '../engine/types';
 import type { DatasetRow } from '../store/datasets-repo';
 import type { Store } from '../store/store';
 import { detailOf } from './dataset-detail';
+import { labelSummary } from './dataset-labels';
 import { sweepDatasetFolder } from './dataset-files';
 import { DatasetImporter, type ImportHooks, type ImportInput } from './dataset-import';
 import { readSample } from './dataset-sample';
@@ -83,7 +84,18 @@ export class DatasetCatalog {
   }
 
   detail(id: string): DatasetDetail {
-    return detailOf(this.summary(id), this.store.datasets.get(id));
+    const summary = this.summary(id);
+    const row = this.store.datasets.get(id);
+    return detailOf(summary, row, row && existsSync(row.path) ? labelSummary(row.path, summary.kind) : null);
+  }
+
+  /**
+   * A built-in dataset is generated the first time anyone looks at it (its page, a sample, a
+   * scenario preview), not only at its first run: the page shows its samples and labels at once.
+   */
+  async prepareForView(id: string): Promise<void> {
+    const summary = this.summary(id);
+    if (summary.builtin && !summary.ready) await this.ensureReady(id);
   }
 
   /** One sample's three modalities, read from the stored file without loading the dataset. */
@@ -91,13 +103,13 @@ export class DatasetCatalog {
     return { id, split, index, ...readSample(this.samplePath(id), split, index) };
   }
 
-  /** The stored file of a dataset whose samples can be read now (a built-in only after its first run). */
+  /** The stored file of a dataset whose samples can be read now (a built-in once generated: prepareForView). */
   samplePath(id: string): string {
     const summary = this.summary(id);
     const row = this.store.datasets.get(id);
     if (!row || !existsSync(row.path)) {
       throw new DatasetNotReady(
-        summary.builtin ? `${id} is generated on first use (its first run); no sample to show yet` : `the file of ${id} (${row?.path ?? '?'}) is missing; import it again`,
+        summary.builtin ? `${id} is not generated yet (it is generated on first view or first run)` : `the file of ${id} (${row?.path ?? '?'}) is missing; import it again`,
       );
     }
     return row.path;

@@ -29,15 +29,18 @@ import type { RunRow } from '../store/runs-repo';
 import type { Store } from '../store/store';
 import { DatasetNotFound, type DatasetCatalog } from './datasets';
 import { paperTables } from './paper-tables';
+import { predictionCheck } from './prediction-check';
 import { configHash } from './provenance';
 import { DEFAULT_MASK_SEED, type RunService } from './runs';
 import type { ScenarioService } from './scenarios';
+import type { ScenarioSummary } from '../../src-shared/results/scenario';
 
 /** More runs than this in one experiment is almost certainly a typo in the grid. */
 export const MAX_EXPERIMENT_RUNS = 2000;
 
 type CreateInput = ParsedInput<'experiments.create'>;
 type ResultsInput = ParsedInput<'experiments.results'>;
+type SelectionInput = ParsedInput<'runs.results'>;
 
 interface PlannedRun {
   dataset: string;
@@ -216,14 +219,49 @@ export class ExperimentService {
   /** The results and the runs behind them, with their evaluations (exports need both). */
   load(input: ResultsInput): { results: ExperimentResults; runs: RunResult[] } {
     const row = this.mustGet(input.id);
-    const grid = row.grid as ExperimentGrid;
     const rows = this.store.runs.listByExperiment(row.id);
+    return this.assemble(this.summary(row, rows), row.grid as ExperimentGrid, rows, input);
+  }
+
+  /**
+   * Results of any selection of runs, as if they were one experiment: single runs started from the
+   * Runs tab, runs of several experiments, or a few seeds of one. Runs of the same dataset and method
+   * with the same config are aggregated over their seeds; different configs become variants named
+   * by the knobs that differ.
+   */
+  loadSelection(input: SelectionInput): { results: ExperimentResults; runs: RunResult[] } {
+    const rows = input.runs.map((id) => {
+      const r = this.store.runs.get(id);
+      if (!r) throw new ContractFailure({ code: 'not_found', message: `no run with id ${id}`, field: 'runs' });
+      return r;
+    });
+    const { grid, notes } = selectionGrid(rows, this.scenarios.resolve('paper'));
+    const summary: ExperimentSummary = {
+      id: 0,
+      name: `Selected runs ${rows.map((r) => `#${r.id}`).join(', ')}`,
+      createdAt: rows.map((r) => r.createdAt).sort()[0] ?? new Date().toISOString(),
+      scenario: grid.scenario.name,
+      methods: grid.methods,
+      datasets: grid.datasets,
+      seeds: grid.seeds,
+      variants: [...new Set(grid.cells.map((c) => c.variant))].filter((v) => v !== ''),
+      table: null,
+      reference: null,
+      counts: countStatuses(rows.map((r) => r.status)),
+    };
+    const loaded = this.assemble(summary, grid, rows, { ...input, id: 0 });
+    loaded.results.notes.unshift(...notes);
+    loaded.results.selection = rows.map((r) => r.id);
+    return loaded;
+  }
+
+  private assemble(summary: ExperimentSummary, grid: ExperimentGrid, rows: RunRow[], input: ResultsInput): { results: ExperimentResults; runs: RunResult[] } {
     const datasets = this.datasetIndex();
     const methods = new Map(METHODS.map((m) => [m.id, m.title]));
     const runs = rows.map((r) => this.runResult(r, grid, datasets));
     const results = buildResults(
       {
-        experiment: this.summary(row, rows),
+        experiment: summary,
         grid,
         runs,
         paper: paperTables(),
@@ -272,6 +310,7 @@ export class ExperimentService {
       startedAt: r.startedAt,
       finishedAt: r.finishedAt,
       evaluations: r.status === 'finished' ? this.store.runs.evaluations(r.id) : [],
+      predictionCheck: predictionCheck(this.store, r),
     };
   }
 
@@ -318,6 +357,53 @@ function kindOf(datasets: Map<string, DatasetSummary>, dataset: string): Dataset
   // Datasets are never deleted; an unknown one can only come from a hand-edited store.
   if (!kind) throw new Error(`dataset '${dataset}' of this experiment is no longer in the catalog`);
   return kind;
+}
+
+/**
+ * The grid of a selection of runs: its methods, datasets and seeds, one cell per (dataset, method,
+ * config), the full evaluation protocol (every run is evaluated under all of it) with the runs'
+ * mask seed, and notes on what the reader should know (mixed mask seeds, repeated seeds).
+ */
+export function selectionGrid(rows: RunRow[], paper: ScenarioSummary): { grid: ExperimentGrid; notes: string[] } {
+  const unique = <T>(xs: T[]): T[] => [...new Set(xs)];
+  const cells: ExperimentCell[] = [];
+  const notes: string[] = [];
+  const pairs = unique(rows.map((r) => JSON.stringify([r.datasetId, r.method])));
+  for (const pair of pairs) {
+    const [dataset, method] = JSON.parse(pair) as [string, string];
+    const mine = rows.filter((r) => r.datasetId === dataset && r.method === method);
+    const configs = new Map(mine.map((r) => [r.configHash, r.config]));
+    const varying = unique([...configs.values()].flatMap((c) => Object.keys(c))).filter((k) => new Set([...configs.values()].map((c) => JSON.stringify(c[k]))).size > 1);
+    for (const [hash, config] of configs) {
+      const variant = configs.size === 1 ? '' : varying.length > 0 ? varying.map((k) => `${k}=${JSON.stringify(config[k]) ?? 'unset'}`).join(' ') : `config ${hash.slice(0, 8)}`;
+      cells.push({ dataset, method, variant, configHash: hash, scenarioKnobs: {}, scenarioKnobsNotApplied: [] });
+      const bySeed = new Map<number, number[]>();
+      for (const r of mine.filter((x) => x.configHash === hash && x.status === 'finished')) bySeed.set(r.seed, [...(bySeed.get(r.seed) ?? []), r.id]);
+      for (const [seed, ids] of bySeed) {
+        if (ids.length > 1) notes.push(`runs ${ids.map((i) => `#${i}`).join(', ')} repeat ${method} on ${dataset}${variant ? ` [${variant}]` : ''} with seed ${seed}: only the latest, #${Math.max(...ids)}, is aggregated`);
+      }
+    }
+  }
+  const maskSeeds = unique(rows.map((r) => r.maskSeed ?? DEFAULT_MASK_SEED));
+  if (maskSeeds.length > 1) notes.push(`the selected runs were evaluated with different mask seeds (${maskSeeds.join(', ')}): their evaluation masks differ`);
+  const experiments = unique(rows.map((r) => r.experimentId).filter((e): e is number => e !== null));
+  if (experiments.length > 0) notes.push(`includes runs of experiment${experiments.length > 1 ? 's' : ''} ${experiments.map((e) => `#${e}`).join(', ')}`);
+  const grid: ExperimentGrid = {
+    methods: unique(rows.map((r) => r.method)),
+    datasets: unique(rows.map((r) => r.datasetId)),
+    seeds: unique(rows.map((r) => r.seed)).sort((a, b) => a - b),
+    variants: [],
+    config: {},
+    epochs: null,
+    preset: null,
+    backend: null,
+    reference: null,
+    table: null,
+    scenario: { id: 0, name: 'full protocol', spec: { ...paper.spec, evaluation: { ...paper.spec.evaluation, maskSeed: maskSeeds[0] ?? DEFAULT_MASK_SEED } } },
+    cells,
+    warnings: [],
+  };
+  return { grid, notes };
 }
 
 function defaultName(methods: string[], datasets: string[], seeds: number, table: 1 | 2 | 3 | null): string {

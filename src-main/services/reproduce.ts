@@ -9,8 +9,11 @@ import type { DatasetKind } from '../../src-shared/domain';
 import { PAPER_METHOD_IDS, PAPER_REFERENCE_LABEL, paperLabelOf, paperTableDef } from '../../src-shared/results/paper';
 import { PAPER_SCENARIO_NAME } from '../../src-shared/results/scenario';
 import type { ReproduceDatasetChoice, ReproduceMethodRow, ReproducePlan, ReproduceStarted } from '../../src-shared/results/types';
-import { METHODS } from '../engine/methods/registry';
+import { estimateRun, measurementOf, pairKey } from '../../src-shared/results/eta';
+import { METHODS, resolveConfig } from '../engine/methods/registry';
+import type { RunRow } from '../store/runs-repo';
 import type { Store } from '../store/store';
+import { detail } from './summaries';
 import type { DatasetCatalog } from './datasets';
 import type { ExperimentService } from './experiments';
 import { paperTables } from './paper-tables';
@@ -25,11 +28,13 @@ export class ReproduceService {
     private readonly store: Store,
     private readonly catalog: DatasetCatalog,
     private readonly experiments: ExperimentService,
+    /** Runs at a time where the plan will run: the queue's concurrency. */
+    private readonly concurrency: () => number = () => 2,
   ) {}
 
   private chooseDataset(kind: DatasetKind, synthetic: boolean): ReproduceDatasetChoice {
     const builtin = `synth-${kind}`;
-    if (synthetic) return { kind, dataset: builtin, synthetic: true, reason: `synthetic ${builtin} (requested)` };
+    if (synthetic) return { kind, dataset: builtin, synthetic: true, reason: 'synthetic data requested' };
     const imported = this.catalog
       .list()
       .filter((d) => !d.builtin && d.kind === kind)
@@ -37,10 +42,10 @@ export class ReproduceService {
       .sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
     const newest = imported[0];
     if (newest) {
-      const others = imported.length > 1 ? `; ${imported.length - 1} older ${kind.toUpperCase()} import(s) not used` : '';
-      return { kind, dataset: newest.d.id, synthetic: false, reason: `imported ${newest.d.name} (newest imported ${kind.toUpperCase()}${others})` };
+      const others = imported.length > 1 ? `; ${imported.length - 1} older import(s) not used` : '';
+      return { kind, dataset: newest.d.id, synthetic: false, reason: `the newest imported ${kind.toUpperCase()} dataset${others}` };
     }
-    return { kind, dataset: builtin, synthetic: true, reason: `no imported ${kind.toUpperCase()} dataset: synthetic ${builtin} (import the real one with \`hrlf import\`)` };
+    return { kind, dataset: builtin, synthetic: true, reason: `no ${kind.toUpperCase()} dataset imported` };
   }
 
   plan(input: ReproduceInput): ReproducePlan {
@@ -92,7 +97,13 @@ export class ReproduceService {
     }
     const seeds = Array.from({ length: input.seeds }, (_, i) => FIRST_SEED + i);
     const notes: string[] = [];
-    for (const d of datasets) if (d.synthetic) notes.push(`${d.kind.toUpperCase()}: ${d.reason}; numbers are not comparable with the paper's, trends are`);
+    const synthetic = datasets.filter((d) => d.synthetic);
+    if (synthetic.length > 0) {
+      notes.push(
+        `${synthetic.map((d) => d.kind.toUpperCase()).join(' and ')} on synthetic data: compare trends with the paper's, not numbers` +
+          (input.synthetic ? '' : ' (import the real dataset on the Datasets screen or with hrlf import FILE to compare numbers)'),
+      );
+    }
     if (reference === null) notes.push(`no significance marks: the paper's reference (${referenceLabel}) is not run; choose a reference among the methods run`);
     notes.push(`${def.figure} (${def.figureTitle}) comes from the same runs' intra-modality evaluations`);
     return {
@@ -107,8 +118,40 @@ export class ReproduceService {
       epochs: input.epochs ?? null,
       reference,
       runs: methods.length * datasets.length * seeds.length,
+      estimate: this.estimate(methods, datasets.map((d) => d.dataset), seeds.length, input.epochs ?? null),
       notes,
     };
+  }
+
+  /**
+   * Wall time of the plan's runs from the newest finished run of each method on each dataset (the
+   * measurement the experiment form uses), at the epochs the plan will train and the queue's
+   * concurrency; pairs never run are listed, not guessed.
+   */
+  private estimate(methods: string[], datasets: string[], seeds: number, epochs: number | null): ReproducePlan['estimate'] {
+    const newest = new Map<string, RunRow>();
+    for (const r of this.store.runs.listByStatus('finished')) {
+      const key = pairKey(r.method, r.datasetId);
+      if (methods.includes(r.method) && datasets.includes(r.datasetId) && (newest.get(key)?.id ?? -1) < r.id) newest.set(key, r);
+    }
+    const concurrency = this.concurrency();
+    let total = 0;
+    let measured = 0;
+    const unmeasured: string[] = [];
+    for (const dataset of datasets) {
+      for (const method of methods) {
+        const row = newest.get(pairKey(method, dataset));
+        const m = row ? measurementOf(detail(this.store, row)) : null;
+        if (!m) {
+          unmeasured.push(`${method} on ${dataset}`);
+          continue;
+        }
+        const planned = resolveConfig(this.catalog.summary(dataset).kind, { method, overrides: {}, ...(epochs !== null ? { epochs } : {}) }).epochs;
+        total += seeds * estimateRun(m, typeof planned === 'number' ? planned : null);
+        measured++;
+      }
+    }
+    return { seconds: measured === 0 ? null : total / concurrency, concurrency, unmeasured };
   }
 
   start(input: ReproduceInput, schedule: boolean): ReproduceStarted {

@@ -1,6 +1,8 @@
+import { describeDegenerate } from '../../src-shared/metrics/degenerate';
 import type { MetricRecord, RunDetail, RunSummary } from '../../src-shared/models';
 import type { RunRow } from '../store/runs-repo';
 import type { Store } from '../store/store';
+import { predictionCheck } from './prediction-check';
 
 /**
  * The few numbers a run list shows: complete-condition metrics and the paper's "Avg." F1.
@@ -29,6 +31,7 @@ function headline(store: Store, id: number): MetricRecord | null {
 export function summarize(store: Store, row: RunRow): RunSummary {
   return {
     id: row.id,
+    experimentId: row.experimentId,
     dataset: row.datasetId,
     method: row.method,
     seed: row.seed,
@@ -42,6 +45,7 @@ export function summarize(store: Store, row: RunRow): RunSummary {
     error: row.error,
     outcome: row.outcome,
     headline: row.status === 'finished' ? headline(store, row.id) : null,
+    degenerate: describeDegenerate(predictionCheck(store, row)?.findings ?? []),
   };
 }
 
@@ -56,6 +60,7 @@ export function detail(store: Store, row: RunRow): RunDetail {
     epochs: store.runs.epochs(row.id),
     evaluations: store.runs.evaluations(row.id),
     representations: store.runs.representations(row.id).map((r) => r.condition),
+    predictionCheck: predictionCheck(store, row),
     teacherMetrics: store.runs.teacherMetrics(row.id) as RunDetail['teacherMetrics'] ?? null,
   };
 }

@@ -132,4 +132,9 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE runs ADD COLUMN engine_started TEXT;
   ALTER TABLE runs ADD COLUMN engine_host TEXT;
   `,
+  // 6: the check of a finished run's stored test predictions for constant or one-sided output
+  // (src-shared/metrics/degenerate.ts), computed once from the predictions and kept
+  `
+  ALTER TABLE runs ADD COLUMN prediction_check TEXT;
+  `,
 ];

@@ -175,6 +175,16 @@ export class RunsRepo {
     return r?.teacher_metrics ? (JSON.parse(r.teacher_metrics) as Record<string, unknown>) : null;
   }
 
+  /** The stored prediction check (JSON), or null where it was not computed yet. */
+  predictionCheck(id: number): unknown {
+    const r = this.db.prepare('SELECT prediction_check FROM runs WHERE id = ?').get(id) as { prediction_check: string | null } | undefined;
+    return r?.prediction_check ? (JSON.parse(r.prediction_check) as unknown) : null;
+  }
+
+  setPredictionCheck(id: number, check: unknown): void {
+    this.db.prepare('UPDATE runs SET prediction_check = ? WHERE id = ?').run(JSON.stringify(check), id);
+  }
+
   reducePlannedEpochs(id: number, by: number): void {
     this.db.prepare('UPDATE runs SET epochs_planned = MAX(epochs_done, epochs_planned - ?) WHERE id = ?').run(by, id);
   }

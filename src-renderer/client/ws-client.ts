@@ -7,7 +7,7 @@ type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
  * The contract over the browser mode's WebSocket. Requests made before the socket opens wait for it;
  * a lost connection fails the pending requests with a clear error and reconnects.
  */
-export function wsClient(url: string): ContractClient {
+export function wsClient(url: string, messages: { unreachable: string } = { unreachable: 'cannot reach the workbench server' }): ContractClient {
   const pending = new Map<number, Pending>();
   const listeners = new Map<string, Set<(payload: unknown) => void>>();
   let nextId = 1;
@@ -18,7 +18,8 @@ export function wsClient(url: string): ContractClient {
     socket = new WebSocket(url);
     opened = new Promise((resolve, reject) => {
       socket.addEventListener('open', () => resolve(), { once: true });
-      socket.addEventListener('error', () => reject(new Error('cannot reach the workbench server')), { once: true });
+      // The browser does not tell a refused token (HTTP 401 on the upgrade) from a server that is down.
+      socket.addEventListener('error', () => reject(new Error(messages.unreachable)), { once: true });
     });
     opened.catch(() => undefined);
     socket.addEventListener('message', (ev) => {

@@ -2,7 +2,17 @@ import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type { Split } from '../../src-shared/domain';
 import type { DatasetDetail, DatasetSample } from '../../src-shared/models';
+import type { DatasetSummary } from '../../src-shared/models';
 import { useClient } from './client';
+import { useCatalogStore } from './datasets';
+
+/** "generating synth-mosei for its first view (once; about 1.9 GB of float32 in the data home)…" */
+export function generatingMessage(d: DatasetSummary): string {
+  const n = d.splits.train + d.splits.valid + d.splits.test;
+  const bytes = 4 * n * d.T * (d.dims[0] + d.dims[1] + d.dims[2]);
+  const size = bytes >= 1 << 30 ? `${(bytes / (1 << 30)).toFixed(1)} GB` : `${Math.round(bytes / (1 << 20))} MB`;
+  return `Generating ${d.id} for its first view (once; about ${size} of float32 in the data home)…`;
+}
 
 /** The dataset page: which dataset is open, its details and report, and the sample on display. */
 export const useDatasetInspectorStore = defineStore('datasetInspector', () => {
@@ -12,6 +22,8 @@ export const useDatasetInspectorStore = defineStore('datasetInspector', () => {
   const sample = ref<DatasetSample | null>(null);
   const sampleError = ref<string | null>(null);
   const sampleLoading = ref(false);
+  /** Set while a built-in dataset is generated for its first view: what happens and how big it is. */
+  const generating = ref<string | null>(null);
   /** Answers arrive out of order when the user clicks fast; only the latest request may land. */
   let sampleTicket = 0;
 
@@ -21,14 +33,20 @@ export const useDatasetInspectorStore = defineStore('datasetInspector', () => {
     sample.value = null;
     sampleError.value = null;
     error.value = null;
+    const catalog = useCatalogStore();
+    const summary = catalog.datasets.find((x) => x.id === id);
+    generating.value = summary && summary.builtin && !summary.ready ? generatingMessage(summary) : null;
     try {
       const d = await useClient().request('datasets.get', { id });
       if (selectedId.value !== id) return;
       detail.value = d;
+      if (generating.value) void catalog.load();
       if (d.ready) await loadSample('train', 0);
-      else sampleError.value = `${id} is generated on first use: train on it once to see its samples`;
+      else sampleError.value = `the file of ${id} is missing: import it again to see its samples`;
     } catch (err) {
       if (selectedId.value === id) error.value = (err as Error).message;
+    } finally {
+      if (selectedId.value === id) generating.value = null;
     }
   }
 
@@ -55,5 +73,5 @@ export const useDatasetInspectorStore = defineStore('datasetInspector', () => {
     }
   }
 
-  return { selectedId, detail, error, sample, sampleError, sampleLoading, open, close, loadSample };
+  return { selectedId, detail, error, sample, sampleError, sampleLoading, generating, open, close, loadSample };
 });

@@ -3,7 +3,7 @@ import { computed, ref } from 'vue';
 import type { ExperimentCreateInput, ReproduceInput } from '../../src-shared/contract';
 import type { QueueState } from '../../src-shared/models';
 import type { ExperimentDetail, ExperimentSummary, ReproducePlan } from '../../src-shared/results/types';
-import { measurementOf, pairKey, type Measurement } from '../lib/eta';
+import { measurementOf, pairKey, type Measurement } from '../../src-shared/results/eta';
 import { useClient } from './client';
 import { toFieldError, type FieldError } from './field-error';
 

@@ -4,6 +4,8 @@
  * against a reference method, Welch's t-test on the per-seed values and a paired t-test by seed
  * (spec §5; the values equal scipy's, see test/fixtures/results).
  */
+import { MISSING_CONDITIONS } from '../domain';
+import { describeDegenerate } from '../metrics/degenerate';
 import { pairedTTest, significanceMark, summarize, welchTTest } from '../stats';
 import type { RunStatus } from '../models';
 import { flattenMetrics } from './metrics';
@@ -81,6 +83,10 @@ export function aggregate(runs: RunResult[], selection: ConditionSelection, leve
     for (const r of members) if (r.status === 'finished' && (bySeed.get(r.seed)?.run ?? -1) < r.run) bySeed.set(r.seed, r);
     const finished = [...bySeed.values()].sort((a, b) => a.seed - b.seed);
     group.seeds = finished.map((r) => r.seed);
+    group.degenerate = finished.flatMap((r) => {
+      const summary = describeDegenerate(r.predictionCheck?.findings ?? []);
+      return summary ? [{ run: r.run, seed: r.seed, summary }] : [];
+    });
     // (protocol, condition) → metric → per-seed values
     const collected = new Map<string, Map<string, { seed: number; value: number }[]>>();
     for (const r of finished) {
@@ -123,12 +129,20 @@ export function aggregate(runs: RunResult[], selection: ConditionSelection, leve
             seeds: finite.map((x) => x.seed),
             values: finite.map((x) => x.value),
             undefinedSeeds: list.filter((x) => !Number.isFinite(x.value)).map((x) => x.seed),
+            degenerateSeeds: finished.filter((r) => degenerateUnder(r, protocol, condition)).map((r) => r.seed),
           });
         }
       }
     }
   }
   return { groups: groups.map((g) => g.group), cells };
+}
+
+/** Whether a run's predictions under a condition are constant or one-sided; Avg. inherits from the six it averages. */
+function degenerateUnder(r: RunResult, protocol: Protocol, condition: string): boolean {
+  const findings = r.predictionCheck?.findings ?? [];
+  const under = protocol === 'inter' && condition === 'avg' ? (MISSING_CONDITIONS as readonly string[]) : [condition];
+  return findings.some((f) => f.protocol === protocol && under.includes(f.condition));
 }
 
 function cellId(c: { dataset: string; method: string; variant: string; protocol: string; condition: string; metric: string }): string {

@@ -4,7 +4,8 @@
  */
 import type { DatasetKind } from '../domain';
 import { CellIndex } from './aggregate';
-import { isPercentMetric, metricLabel, toDisplay } from './metrics';
+import { isPercentMetric, toDisplay } from './metrics';
+import { metricLabel } from './names';
 import { paperLabelOf } from './paper';
 import type { AggregateCell, CurvePoint, CurveSet, ResultGroup } from './types';
 

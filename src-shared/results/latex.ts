@@ -4,6 +4,7 @@
  * dataset names such as `mosi_data` or experiment names with `%` or `&` compile with pdflatex.
  */
 import { displayDigits } from './metrics';
+import { conditionName } from './names';
 import type { ResultTable, TableCell, TableRow } from './types';
 
 const SPECIAL: Record<string, string> = {
@@ -62,11 +63,6 @@ export function latexLabel(text: string): string {
   return text.toLowerCase().replace(/[^a-z0-9:-]+/g, '-').replace(/^-+|-+$/g, '') || 'table';
 }
 
-const COLUMN_HEADS: Record<string, string> = { avg: 'Avg.' };
-
-export function columnHead(condition: string): string {
-  return COLUMN_HEADS[condition] ?? condition.toUpperCase();
-}
 
 export interface LatexOptions {
   /** Add the paper's rows that were not run, with their published numbers, marked with a dagger. */
@@ -107,7 +103,7 @@ export function renderLatex(table: ResultTable, options: LatexOptions = {}): str
   lines.push('\\resizebox{\\textwidth}{!}{%');
   lines.push(`\\begin{tabular}{l${'c'.repeat(table.columns.length)}}`);
   lines.push('\\toprule');
-  lines.push(`Method & ${table.columns.map((c) => latexEscape(columnHead(c))).join(' & ')} \\\\`);
+  lines.push(`Method & ${table.columns.map((c) => latexEscape(conditionName(c))).join(' & ')} \\\\`);
   lines.push('\\midrule');
   table.blocks.forEach((block, i) => {
     const digits = displayDigits(block.metric);

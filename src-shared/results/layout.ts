@@ -64,6 +64,18 @@ function stateNote(c: RunCounts): string | null {
   return parts.length > 0 ? parts.join(', ') : null;
 }
 
+/** "all 3 seeds: one-sided predictions …" or "seed 1111: …; seed 1113: …". */
+function degenerateNote(g: ResultGroup): string | null {
+  const list = g.degenerate ?? [];
+  if (list.length === 0) return null;
+  const summaries = new Set(list.map((d) => d.summary));
+  if (summaries.size === 1) {
+    const who = list.length === g.seeds.length ? (list.length === 1 ? 'its seed' : `all ${list.length} seeds`) : `${list.length} of ${g.seeds.length} seeds (${list.map((d) => d.seed).join(', ')})`;
+    return `${who}: ${list[0]!.summary}`;
+  }
+  return list.map((d) => `seed ${d.seed}: ${d.summary}`).join('; ');
+}
+
 function emptyCell(condition: string, paper: number | null): TableCell {
   return { condition, ours: null, paper, diff: null, best: false, mark: '', p: null };
 }
@@ -103,10 +115,12 @@ export function buildTable(spec: TableSpec, ctx: LayoutContext): ResultTable {
           condition,
           ours,
           paper: paperValue,
-          diff: paperValue === null ? null : ours.mean - paperValue,
+          // A difference to the paper means something only on the paper's own data: never on synthetic data.
+          diff: paperValue === null || b.synthetic ? null : ours.mean - paperValue,
           best: false,
           mark: cmp && marked(condition) ? cmp.mark : '',
           p: p === null || Number.isNaN(p) ? null : p,
+          degenerateSeeds: cell.degenerateSeeds ?? [],
         };
       });
       const isReference = spec.reference !== null && g.method === spec.reference;
@@ -118,6 +132,7 @@ export function buildTable(spec: TableSpec, ctx: LayoutContext): ResultTable {
         paperLabel,
         state: stateOf(g.counts),
         note: note || null,
+        degenerate: degenerateNote(g),
         n: g.seeds.length,
         cells,
       };

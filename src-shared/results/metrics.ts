@@ -7,19 +7,6 @@ import type { EvaluationRecord, MetricRecord } from '../models';
 
 export const REGRESSION_METRICS = ['mae', 'corr', 'acc7', 'acc5', 'acc2_has0', 'f1_has0', 'acc2_non0', 'f1_non0'] as const;
 
-const LABELS: Record<string, string> = {
-  mae: 'MAE',
-  corr: 'Corr',
-  acc7: 'Acc-7',
-  acc5: 'Acc-5',
-  acc2_has0: 'Acc-2 (Has0)',
-  f1_has0: 'F1 (Has0, weighted)',
-  acc2_non0: 'Acc-2 (Non0)',
-  f1_non0: 'F1 (Non0, weighted)',
-  f1: 'F1 (weighted)',
-  acc: 'Acc',
-};
-
 /** The leaf metric name: "Happy.f1" → "f1". */
 export function baseMetric(metric: string): string {
   const dot = metric.lastIndexOf('.');
@@ -40,13 +27,6 @@ export function isPercentMetric(metric: string): boolean {
 
 export function higherIsBetter(metric: string): boolean {
   return baseMetric(metric) !== 'mae';
-}
-
-export function metricLabel(metric: string): string {
-  const cls = metricClass(metric);
-  const base = LABELS[baseMetric(metric)] ?? baseMetric(metric);
-  const label = cls ? `${cls} ${base}` : base;
-  return isPercentMetric(metric) ? `${label} %` : label;
 }
 
 /** Display value: percent metrics × 100. */

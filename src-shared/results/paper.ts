@@ -62,7 +62,6 @@ export interface PaperBlockDef {
 export interface PaperTableDef {
   table: TableNumber;
   caption: string;
-  metricLabel: string;
   /** Row labels in the paper's order. */
   rowLabels: string[];
   blocks: PaperBlockDef[];
@@ -78,7 +77,6 @@ export function paperTableDef(tables: PaperTables, table: TableNumber): PaperTab
     return {
       table,
       caption: tables.table1.caption,
-      metricLabel: tables.table1.metric,
       rowLabels: Object.keys(blocks[0]!.rows),
       blocks,
       figure: 'Figure 4',
@@ -96,7 +94,6 @@ export function paperTableDef(tables: PaperTables, table: TableNumber): PaperTab
     return {
       table,
       caption: tables.table2.caption,
-      metricLabel: tables.table2.metric,
       rowLabels,
       blocks,
       figure: 'Figure 3',
@@ -106,7 +103,6 @@ export function paperTableDef(tables: PaperTables, table: TableNumber): PaperTab
   return {
     table,
     caption: tables.table3.caption,
-    metricLabel: tables.table3.metric,
     rowLabels: Object.keys(tables.table3.data),
     blocks: [{ title: 'MOSI', kind: 'mosi', metric: 'f1_non0', rows: tables.table3.data }],
     figure: 'Figure 5',

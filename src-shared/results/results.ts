@@ -6,7 +6,8 @@ import { IEMOCAP_EMOTIONS, type DatasetKind } from '../domain';
 import { aggregate, compareToReference } from './aggregate';
 import { buildCurves } from './curves';
 import { buildTable, type BlockSpec, type TableSpec } from './layout';
-import { metricLabel } from './metrics';
+import { baseMetric } from './metrics';
+import { metricLabel } from './names';
 import { PAPER_REFERENCE_LABEL, TABLE2_EMOTIONS, paperRowsFor, paperTableDef, type PaperTables, type TableNumber } from './paper';
 import { reportedConditions } from './scenario';
 import type { CurveSet, ExperimentGrid, ExperimentResults, ExperimentSummary, ResultTable, RunResult, SignificanceTest } from './types';
@@ -90,7 +91,8 @@ export function buildResults(ctx: ResultsContext, opts: ResultsOptions): Experim
           id: `table${table}`,
           title: `Table ${table}`,
           caption: def.caption,
-          metricLabel: def.metricLabel,
+          // Our name of the metric, not the transcription's: one name per metric everywhere.
+          metricLabel: metricLabel(baseMetric(blocks[0]?.metric ?? 'f1_non0')),
           columns,
           blocks,
           reference,

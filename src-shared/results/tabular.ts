@@ -5,6 +5,7 @@
  *   wide: the paper's layout, "mean ± std" per condition in display units, our row and the paper's.
  */
 import { baseMetric, displayDigits, flattenMetrics, metricClass } from './metrics';
+import { conditionName, metricLabel } from './names';
 import type { ConditionSelection } from './aggregate';
 import type { ResultGroup, ResultTable, RunResult } from './types';
 
@@ -39,8 +40,11 @@ function seconds(timings: Record<string, number> | null, key: string): Cell {
   return typeof v === 'number' ? v : '';
 }
 
-/** Finished runs only (the others have no results); NaN values are written empty. */
-export function longRows(experiment: number, runs: readonly RunResult[], selection: ConditionSelection): Cell[][] {
+/**
+ * Finished runs only (the others have no results); NaN values are written empty. `experiment`: the
+ * experiment id, or empty for a selection of runs.
+ */
+export function longRows(experiment: number | '', runs: readonly RunResult[], selection: ConditionSelection): Cell[][] {
   const rows: Cell[][] = [];
   const wanted = { inter: new Set(selection.inter), intra: new Set(selection.intra) };
   for (const r of runs) {
@@ -78,20 +82,21 @@ export function longRows(experiment: number, runs: readonly RunResult[], selecti
 }
 
 export function wideHeader(table: ResultTable): string[] {
-  return ['block', 'dataset', 'metric', 'method', 'variant', 'source', 'n', ...table.columns, 'state', 'config_hash', 'seeds', 'code_version', 'dataset_sha256'];
+  return ['block', 'dataset', 'metric', 'method', 'variant', 'source', 'statistic', 'n', ...table.columns.map(conditionName), 'state', 'config_hash', 'seeds', 'code_version', 'dataset_sha256'];
 }
 
 /**
  * The table in the paper's layout: per row our "mean ± std" (with "*" where significant) and, where
- * the paper reports the row, its numbers on a 'paper' line below. Provenance per our row: config
- * hash, seeds, code version(s) and dataset SHA-256 of its runs.
+ * the paper reports the row, its numbers on a 'paper' line below — for synthetic blocks only with
+ * `paper` (they are the real dataset's numbers). Provenance per our row: config hash, seeds, code
+ * version(s) and dataset SHA-256 of its runs.
  */
-export function wideRows(table: ResultTable, groups: readonly ResultGroup[], runs: readonly RunResult[]): Cell[][] {
+export function wideRows(table: ResultTable, groups: readonly ResultGroup[], runs: readonly RunResult[], options: { paper?: boolean } = {}): Cell[][] {
   const rows: Cell[][] = [];
   for (const block of table.blocks) {
     const digits = displayDigits(block.metric);
     for (const row of block.rows) {
-      const lead = [block.title, block.dataset ?? '', block.metric];
+      const lead = [block.title, block.dataset ?? '', metricLabel(block.metric)];
       if (row.method !== null) {
         const group = groups.find((g) => g.dataset === block.dataset && g.method === row.method && g.variant === row.variant);
         const mine = runs.filter((r) => r.dataset === block.dataset && r.method === row.method && r.variant === row.variant && r.status === 'finished');
@@ -102,6 +107,7 @@ export function wideRows(table: ResultTable, groups: readonly ResultGroup[], run
           row.label,
           row.variant ?? '',
           'ours',
+          'mean ± sample std over n seeds',
           row.n,
           ...row.cells.map((c) => {
             if (!c.ours || !Number.isFinite(c.ours.mean)) return '';
@@ -115,8 +121,8 @@ export function wideRows(table: ResultTable, groups: readonly ResultGroup[], run
           shas,
         ]);
       }
-      if (row.cells.some((c) => c.paper !== null)) {
-        rows.push([...lead, row.paperLabel ?? row.label, '', 'paper', '', ...row.cells.map((c) => (c.paper === null ? '' : c.paper.toFixed(digits))), row.method === null ? row.state : '', '', '', '', '']);
+      if ((!block.synthetic || options.paper === true) && row.cells.some((c) => c.paper !== null)) {
+        rows.push([...lead, row.paperLabel ?? row.label, '', block.synthetic ? 'paper (real data)' : 'paper', 'published', '', ...row.cells.map((c) => (c.paper === null ? '' : c.paper.toFixed(digits))), row.method === null ? row.state : '', '', '', '', '']);
       }
     }
   }

@@ -1,6 +1,7 @@
 /** Plain data of experiments and their results, as the contract, CLI and exports carry them. */
 import type { DatasetKind } from '../domain';
 import type { Backend, EvaluationRecord, RunStatus } from '../models';
+import type { PredictionCheck } from '../metrics/degenerate';
 import type { TTestResult } from '../stats';
 import type { ScenarioSpec } from './scenario';
 
@@ -105,6 +106,8 @@ export interface RunProvenance {
   timings: Record<string, number> | null;
   startedAt: string | null;
   finishedAt: string | null;
+  /** Where the run's test predictions are constant or one-sided (finished runs; null otherwise). */
+  predictionCheck?: PredictionCheck | null;
 }
 
 export interface RunResult extends RunProvenance {
@@ -124,6 +127,8 @@ export interface ResultGroup extends GroupKey {
   counts: RunCounts;
   /** Seeds of the finished runs, ascending: the values aggregated. */
   seeds: number[];
+  /** Aggregated runs whose test predictions are constant or one-sided somewhere, and where. */
+  degenerate?: { run: number; seed: number; summary: string }[];
 }
 
 /**
@@ -147,6 +152,11 @@ export interface AggregateCell extends GroupKey {
   values: number[];
   /** Seeds whose value is undefined (NaN: e.g. Pearson r of a constant prediction), left out of n. */
   undefinedSeeds: number[];
+  /**
+   * Seeds whose test predictions under this condition are constant or one-sided (Avg.: under any
+   * of the six conditions it averages): their value is a constant predictor's score.
+   */
+  degenerateSeeds?: number[];
 }
 
 export interface Comparison extends GroupKey {
@@ -177,12 +187,14 @@ export interface TableCell {
   condition: string;
   ours: CellValue | null;
   paper: number | null;
-  /** ours.mean − paper. */
+  /** ours.mean − paper; null on synthetic data, where the difference means nothing. */
   diff: number | null;
   best: boolean;
   mark: '*' | '';
   /** p of the chosen test vs the reference row, where computed. */
   p: number | null;
+  /** Seeds whose predictions under this condition are constant or one-sided. */
+  degenerateSeeds?: number[];
 }
 
 export type RowState = 'done' | 'partial' | 'pending' | 'failed' | 'not run' | 'not implemented';
@@ -195,6 +207,8 @@ export interface TableRow {
   paperLabel: string | null;
   state: RowState;
   note: string | null;
+  /** Seeds whose test predictions are constant or one-sided somewhere, and where; null when none. */
+  degenerate?: string | null;
   n: number;
   cells: TableCell[];
 }
@@ -264,6 +278,8 @@ export interface ExperimentResults {
   curves: CurveSet[];
   runs: RunProvenance[];
   notes: string[];
+  /** Set when the results are of a selection of runs (runs.results) rather than an experiment: their ids. */
+  selection?: number[];
 }
 
 export type ExportFormat = 'csv' | 'csv-wide' | 'latex' | 'json';
@@ -308,6 +324,12 @@ export interface ReproducePlan {
   epochs: number | null;
   reference: string | null;
   runs: number;
+  /**
+   * Wall seconds from measured runs (the newest finished run of each method on each dataset, at the
+   * planned epochs, `concurrency` runs at a time); null when none was measured. Pairs never run are
+   * listed in `unmeasured` and not counted.
+   */
+  estimate?: { seconds: number | null; concurrency: number; unmeasured: string[] };
   notes: string[];
 }
 

@@ -9,7 +9,7 @@ import { ROOT, artifactPath, useBrowserMode, watchedPage } from './support.mjs';
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'import');
 const session = useBrowserMode({ before, after });
 
-test('imports a dataset from the UI and inspects it', { timeout: 120_000 }, async () => {
+test('imports a dataset from the UI and inspects it', { timeout: 300_000 }, async () => {
   const { page, problems } = await watchedPage(session.browser, { viewport: { width: 1400, height: 1000 } });
   await page.goto(session.server.url);
   await page.getByTestId('dataset-row-synth-mosi').waitFor();
@@ -42,9 +42,14 @@ test('imports a dataset from the UI and inspects it', { timeout: 120_000 }, asyn
   await page.getByTestId('sample-label').filter({ hasText: 'test #0' }).waitFor();
   await page.screenshot({ path: artifactPath('browser-dataset-inspector.png'), fullPage: true });
 
-  // A built-in that was never generated: the page opens and says why no sample is shown.
-  await page.getByTestId('dataset-row-synth-mosei').click();
-  await page.getByTestId('sample-error').filter({ hasText: 'generated on first use' }).waitFor();
+  // A built-in that was never generated: its first view generates it (and says so), then shows its
+  // label histogram and samples, before any training.
+  await page.getByTestId('dataset-row-synth-mosi').click();
+  await page.getByTestId('dataset-generating').filter({ hasText: /Generating synth-mosi for its first view \(once; about \d+ MB/ }).waitFor();
+  await page.getByTestId('label-histogram').locator('canvas').first().waitFor({ timeout: 90_000 });
+  for (const m of ['l', 'a', 'v']) await page.getByTestId(`heatmap-${m}`).locator('canvas').first().waitFor();
+  assert.match(await page.getByTestId('sample-label').textContent(), /train #0 · id \S+ · sentiment/);
+  await page.screenshot({ path: artifactPath('browser-dataset-first-view.png'), fullPage: true });
   await page.getByTestId('dataset-close').click();
   await page.getByTestId('dataset-inspector').waitFor({ state: 'detached' });
 

@@ -30,7 +30,7 @@ async function valueMatching(locator, pattern, timeout = 30_000) {
   }
 }
 
-test('walks the full study in the browser', { timeout: 420_000 }, async () => {
+test('walks the full study in the browser', { timeout: 1_200_000 }, async () => {
   const context = await session.browser.newContext({ viewport: { width: 1500, height: 1000 }, acceptDownloads: true });
   const { page, problems } = await watchedPage(context);
   const shot = (name) => page.screenshot({ path: artifactPath(`study-${name}.png`), fullPage: true });
@@ -48,11 +48,14 @@ test('walks the full study in the browser', { timeout: 420_000 }, async () => {
 
   // 2. Scenario builder: bad input is caught before sending; the preview follows the settings.
   await page.getByTestId('nav-scenarios').click();
+  // No errors before any input: the empty name is not an error yet.
+  assert.equal(await page.getByTestId('scenario-name-error').count(), 0);
   await page.getByTestId('scenario-name').fill('audio-missing');
   for (const c of ['l', 'a', 'v', 'l,a', 'a,v']) await page.getByTestId(`msm-subset-${c}`).uncheck();
   await page.getByTestId('scenario-maxdrop').fill('1.5');
   assert.match(await page.getByTestId('scenario-maxdrop-error').textContent(), /\[0, 1\]/);
-  assert.equal(await page.getByTestId('scenario-save').isDisabled(), true, 'a drop ratio above 1 must block saving');
+  await page.getByTestId('scenario-save').click();
+  assert.equal(await page.getByTestId('scenario-saved').count(), 0, 'a drop ratio above 1 must block saving');
   await page.getByTestId('scenario-maxdrop').fill('0.5');
   await page.getByTestId('scenario-maskseed').fill('seven');
   await page.getByTestId('scenario-maskseed-error').waitFor();
@@ -75,7 +78,17 @@ test('walks the full study in the browser', { timeout: 420_000 }, async () => {
 
   // 3. Experiment builder: grid, run count, estimate; launch; follow the queue.
   await page.getByTestId('nav-experiments').click();
-  await page.getByTestId('exp-launch').isDisabled();
+  assert.match(page.url(), /#experiments$/);
+  // No errors before any input; a submit shows them, each under its own field.
+  assert.equal(await page.getByTestId('exp-methods-error').count(), 0, 'no "choose at least one method" before anyone chose');
+  await page.getByTestId('exp-epochs').fill('0');
+  const epochsError = page.getByTestId('exp-epochs-error');
+  await epochsError.waitFor();
+  assert.equal(await page.getByTestId('exp-seeds-error').count(), 0);
+  const [epochsBox, errorBox] = [await page.getByTestId('exp-epochs').boundingBox(), await epochsError.boundingBox()];
+  const below = errorBox.y - (epochsBox.y + epochsBox.height);
+  assert.ok(Math.abs(errorBox.x - epochsBox.x) < 2 && below >= -1 && below < 20, `the epochs error sits right under the Epochs field: ${JSON.stringify({ epochsBox, errorBox })}`);
+  await page.getByTestId('exp-launch').click();
   assert.match(await page.getByTestId('exp-methods-error').textContent(), /at least one method/);
   await page.getByTestId('exp-method-hrlf').check();
   await page.getByTestId('exp-method-hrlf-wo-hal').check();
@@ -97,6 +110,11 @@ test('walks the full study in the browser', { timeout: 420_000 }, async () => {
   await page.getByTestId('exp-estimate').filter({ hasText: 'no measurement yet' }).waitFor();
   await page.getByTestId('exp-launch').click();
   await page.getByTestId('experiment-runs').waitFor();
+  // Queued: the form starts over, so a second click cannot queue the same grid again.
+  await page.getByTestId('exp-queued').waitFor();
+  assert.equal(await page.getByTestId('exp-method-hrlf').isChecked(), false);
+  assert.equal(await page.getByTestId('exp-name').inputValue(), '');
+  assert.equal(await page.getByTestId('exp-methods-error').count(), 0, 'a fresh form shows no errors');
 
   // Pausing holds queued runs back; resuming lets them go.
   await page.getByTestId('queue-pause').click();
@@ -105,17 +123,30 @@ test('walks the full study in the browser', { timeout: 420_000 }, async () => {
   await page.getByTestId('queue-state').filter({ hasText: 'working' }).waitFor();
 
   await page.locator('[data-testid^=live-loss-] canvas').first().waitFor({ timeout: 120_000 });
+  // The export buttons sit above the live chart, not on its legend.
+  const liveChart = page.locator('[data-testid^=live-loss-]').first();
+  const liveTools = await liveChart.locator('button', { hasText: 'PNG' }).boundingBox();
+  const liveCanvas = await liveChart.locator('canvas').first().boundingBox();
+  assert.ok(liveTools.y + liveTools.height <= liveCanvas.y + 1, 'PNG/SVG buttons above the chart');
   await shot('03-queue-running');
   const row = page.locator('[data-testid^=experiment-row-]').first();
-  await row.getByTestId('experiment-finished').filter({ hasText: /^6$/ }).waitFor({ timeout: 300_000 });
+  await row.getByTestId('experiment-finished').filter({ hasText: /^6$/ }).waitFor({ timeout: 900_000 });
   const statuses = await page.getByTestId('exp-run-status').allTextContents();
   assert.deepEqual(statuses, Array(6).fill('finished'));
   await shot('04-queue-finished');
 
-  // The estimate now comes from the measured runs.
-  await page.getByTestId('exp-method-hrlf-wo-hal').uncheck();
+  // The estimate now comes from the measured runs, in the experiment form and the reproduction plan.
+  await page.getByTestId('exp-method-hrlf').check();
+  await page.getByTestId('exp-method-lf-linear').check();
+  await page.getByTestId('exp-dataset-synth-mosi').check();
   await page.getByTestId('exp-estimate').filter({ hasText: 'about' }).waitFor();
   assert.doesNotMatch(await page.getByTestId('exp-estimate').textContent(), /no measurement/);
+  await page.getByTestId('reproduce-table').selectOption('3');
+  await page.getByTestId('reproduce-synthetic').check();
+  await page.getByTestId('reproduce-eta').filter({ hasText: /about \d/ }).waitFor();
+  const plan = await page.getByTestId('reproduce-plan').textContent();
+  assert.doesNotMatch(plan, /`/, 'no markdown shown literally');
+  assert.equal((plan.match(/synth-mosi/g) ?? []).length, 1, `the dataset named once: ${plan}`);
 
   // 4. Results: the paper's layout, mean ± std, the paper's numbers, significance vs HRLF.
   await page.getByTestId('open-results').click();
@@ -125,13 +156,25 @@ test('walks the full study in the browser', { timeout: 420_000 }, async () => {
   assert.match(tableText, /HRLF/);
   assert.match(tableText, /w\/o HAL/);
   assert.match(tableText, /±/);
-  assert.match(tableText, /paper \d+\.\d\d/, 'the paper number beside ours');
   assert.match(tableText, /Avg\./);
+  // Synthetic data: the paper's numbers only on request, and never as a difference.
+  assert.doesNotMatch(tableText, /paper \d+\.\d\d/);
+  await page.getByTestId('results-show-paper').check();
+  await table.filter({ hasText: /paper \d+\.\d\d \(real data\)/ }).waitFor();
+  assert.doesNotMatch(await table.textContent(), /paper \d+\.\d\d \([+−-]/, 'no difference to the paper on synthetic data');
+  await page.getByTestId('results-show-paper').uncheck();
+  // Two seeds: the table says what ± is and that no interval is worth reading.
+  assert.match(await page.getByTestId('results-legend').textContent(), /mean ± sample std \(ddof 1\) over the row's n finished seeds/);
+  assert.match(await page.getByTestId('results-few-seeds').first().textContent(), /2 seeds give no useful interval/);
   assert.match(tableText, /test\) against hrlf/);
   await page.getByTestId('ablation-chart-synth-mosi').locator('canvas').first().waitFor();
   await page.getByTestId('group-by-key').selectOption('method');
   const groups = await page.getByTestId('group-by-table').locator('tbody tr').count();
   assert.equal(groups, 3, 'one group-by row per method');
+  const groupMetrics = await page.getByTestId('group-by-metric').locator('option').allTextContents();
+  assert.ok(groupMetrics.every((o) => !o.includes('_')), `metric names, not keys: ${groupMetrics}`);
+  const groupConditions = await page.getByTestId('group-by-condition').locator('option').allTextContents();
+  assert.ok(groupConditions.includes('{l,a,v}') && groupConditions.includes('p = 0.5'), `condition names: ${groupConditions}`);
   await shot('05-results');
 
   // Charts export as PNG and as real SVG.
@@ -175,6 +218,12 @@ test('walks the full study in the browser', { timeout: 420_000 }, async () => {
   // 6. Robustness curves.
   await page.getByTestId('nav-curves').click();
   await page.getByTestId('curve-0').locator('canvas').first().waitFor();
+  assert.match(await page.getByTestId('curve-0-note').first().textContent(), /2 seeds give no useful interval.*no band drawn/);
+  // The tab is in the address: a reload stays on the curves.
+  await page.reload();
+  await page.getByTestId('view-curves').waitFor();
+  await page.getByTestId('curve-0').locator('canvas').first().waitFor();
+  assert.equal(await page.getByTestId('source-kind').inputValue(), 'experiment', 'with an experiment, the screens open on it');
   await shot('08-curves');
 
   // 7. Embeddings: one panel per method, side by side.

@@ -6,7 +6,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatasetImportEvent } from '../../src-shared/contract';
-import type { DatasetDetail, DatasetImportResult, DatasetSample } from '../../src-shared/models';
+import type { DatasetDetail, DatasetImportResult, DatasetSample, DatasetSummary } from '../../src-shared/models';
 import { readDatasetFile } from '../../src-main/engine/data/dataset-file';
 import type { ChildMessage, ParentMessage } from '../../src-main/engine/protocol';
 import { Workbench } from '../../src-main/services/api';
@@ -81,11 +81,32 @@ describe('datasets.import / get / sample', () => {
     expect(forcedKind.ok ? null : forcedKind.error).toMatchObject({ code: 'invalid_input', field: 'kind' });
     const unknown = await wb.call('datasets.get', { id: 'nope' });
     expect(unknown.ok ? null : unknown.error).toMatchObject({ code: 'not_found', field: 'id' });
-    const notGenerated = await wb.call('datasets.sample', { id: 'synth-mosei', split: 'train', index: 0 });
-    expect(notGenerated.ok ? null : notGenerated.error).toMatchObject({ code: 'not_found', message: expect.stringMatching(/generated on first use/) });
     const pastEnd = await wb.call('datasets.sample', { id: 'mosei-small', split: 'train', index: 4 });
     expect(pastEnd.ok ? null : pastEnd.error).toMatchObject({ code: 'invalid_input', field: 'index' });
     expect(datasetFiles()).toEqual(['mosei-small.hrlfds']);
+  });
+
+  it('generates a built-in dataset on first view: its page has the label summary and samples before any run', async () => {
+    const own = new Workbench({ home: tempHome('hrlf-ds-view-'), mode: 'cli' });
+    try {
+      const call = async <T>(op: string, input: unknown): Promise<T> => {
+        const r = await own.call(op, input);
+        if (!r.ok) throw new Error(`${op}: ${r.error.message}`);
+        return r.output as T;
+      };
+      expect((await call<DatasetSummary[]>('datasets.list', {})).find((d) => d.id === 'synth-mosi')?.ready).toBe(false);
+      const detail = await call<DatasetDetail>('datasets.get', { id: 'synth-mosi' });
+      expect(detail.ready).toBe(true);
+      const labels = detail.labels!;
+      // The real MOSI labels and split (resources/datasets/mosi_labels.csv): 379 negative, 30 zero, 277 positive in test.
+      expect(labels.test).toMatchObject({ task: 'regression', negative: 379, zero: 30, positive: 277 });
+      expect(labels.train.task === 'regression' && labels.train.classCounts.reduce((a, b) => a + b, 0)).toBe(1284);
+      const sample = await call<DatasetSample>('datasets.sample', { id: 'synth-mosi', split: 'test', index: 0 });
+      expect(sample.n).toBe(686);
+      expect(datasetFiles(own.options.home)).toEqual(['synth-mosi.hrlfds']);
+    } finally {
+      own.close();
+    }
   });
 
   it('recognises the same bytes under another path, and restores a dataset whose file went missing', async () => {

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ReproducePlan } from '../../src-shared/results/types';
 import { Workbench } from '../../src-main/services/api';
 import { ROOT, requireBuild, tempHome } from './helpers';
 
@@ -108,8 +109,15 @@ describe('experiments, scenarios and reproduction through the contract', () => {
     const synthetic = await wb.call('reproduce.plan', { table: 3, methods: ['lf-linear'], seeds: 2 });
     expect(synthetic.ok).toBe(true);
     if (synthetic.ok) {
-      const plan = synthetic.output as { datasets: { dataset: string; synthetic: boolean; reason: string }[]; seeds: number[]; runs: number; rows: { label: string; run: boolean }[] };
-      expect(plan.datasets).toEqual([{ kind: 'mosi', dataset: 'synth-mosi', synthetic: true, reason: expect.stringMatching(/no imported MOSI dataset/) }]);
+      const plan = synthetic.output as ReproducePlan;
+      // Said once, plainly: no nesting of the dataset in its own reason, no markdown for the UI to show literally.
+      expect(plan.datasets).toEqual([{ kind: 'mosi', dataset: 'synth-mosi', synthetic: true, reason: 'no MOSI dataset imported' }]);
+      expect(plan.notes.filter((n) => /synthetic/.test(n))).toEqual([
+        "MOSI on synthetic data: compare trends with the paper's, not numbers (import the real dataset on the Datasets screen or with hrlf import FILE to compare numbers)",
+      ]);
+      expect(JSON.stringify(plan)).not.toMatch(/`/);
+      // Nothing ran yet: no estimate, and the pair that needs a measurement is named.
+      expect(plan.estimate).toEqual({ seconds: null, concurrency: 2, unmeasured: ['lf-linear on synth-mosi'] });
       expect(plan.seeds).toEqual([1111, 1112]);
       expect(plan.runs).toBe(2);
       expect(plan.rows.map((x) => x.label)).toEqual(['HRLF', 'w/o FRF', 'w/o HMI', 'w/o HAL', 'Late fusion (linear)']);

@@ -153,5 +153,12 @@ describe('hrlf experiment / reproduce / export (lf-linear, 1 epoch, 2 seeds)', (
 
     const text = await hrlf(['reproduce', '--table', '3', '--experiment', String(started.experiment.id)], home);
     expect(text.stdout).toMatch(/HRLF\s+paper\s+\d+\.\d\d/);
+
+    // The plan now has a measurement: the run count and the estimated time, as the UI shows them.
+    const again = await hrlf(['reproduce', '--table', '3', '--methods', 'lf-linear', '--seeds', '3', '--epochs', '2', '--plan'], home);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/^3 runs: 1 method\(s\) × 1 dataset\(s\) × seeds 1111, 1112, 1113; epochs 2; reference none$/m);
+    expect(again.stdout).toMatch(/^time: about \d+ (s|min \d+ s) with 2 runs at a time \(measured from finished runs\)$/m);
+    expect(again.stdout).toMatch(/^MOSI\s+mult_mosi_p4_float64\s+the newest imported MOSI dataset$/m);
   });
 });

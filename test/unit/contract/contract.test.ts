@@ -28,6 +28,8 @@ describe('contract', () => {
       'experiments.get',
       'experiments.results',
       'experiments.export',
+      'runs.results',
+      'runs.export',
       'reproduce.plan',
       'reproduce.start',
     ]);

@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { csdLabelTable, readCsd, readFolds, type CsdSequence } from '../../../src-main/engine/data/import';
-import { REAL } from './helpers';
+import { BUNDLED_DATASETS, REAL } from './helpers';
 
 const CSD = path.join(REAL, 'cmu-mosi-labels/CMU_MOSI_Opinion_Labels.csd');
-const FOLDS = path.join(REAL, 'cmu-mosi-labels/mosi_standard_folds.json');
-const CSV = path.join(REAL, 'cmu-mosi-labels/mosi_labels.csv');
+const FOLDS = path.join(BUNDLED_DATASETS, 'mosi_standard_folds.json');
+const CSV = path.join(BUNDLED_DATASETS, 'mosi_labels.csv');
 
 interface CsvRow {
   video: string;

@@ -3,8 +3,10 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
 export const FIXTURES = fileURLToPath(new URL('../../fixtures/import/', import.meta.url));
-/** The team's real-data folder, `../shared/data/real` beside the repository (as laid out for developers and CI). */
-export const REAL = fileURLToPath(new URL('../../../../shared/data/real', import.meta.url));
+/** Real public files the importer tests read (the MOSI label .csd), with their provenance. */
+export const REAL = fileURLToPath(new URL('../../fixtures/real', import.meta.url));
+/** The bundled label table and folds derived from it (resources/datasets/PROVENANCE.md). */
+export const BUNDLED_DATASETS = fileURLToPath(new URL('../../../resources/datasets', import.meta.url));
 
 export function fixture(name: string): string {
   return path.join(FIXTURES, name);

@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { nextTick, reactive } from 'vue';
+import { useShownErrors } from '../../../src-renderer/lib/shown-errors';
+import { lossSeries } from '../../../src-renderer/lib/loss-chart';
 import { INTER_CONDITIONS } from '../../../src-shared/domain';
 import type { ExperimentResults } from '../../../src-shared/results/types';
 import { barOffset } from '../../../src-renderer/lib/error-bars';
-import { estimateGrid, estimateRun, type Measurement } from '../../../src-renderer/lib/eta';
+import { estimateGrid, estimateRun, type Measurement } from '../../../src-shared/results/eta';
 import { parseSeeds, parseVary } from '../../../src-renderer/lib/grid-input';
 import { groupBy, groupByKeys } from '../../../src-renderer/lib/group-by';
 import { draftErrors, draftOf, specOf } from '../../../src-renderer/lib/scenario-draft';
@@ -91,5 +94,51 @@ describe('error bars', () => {
     expect(barOffset(0, 1)).toBeCloseTo(0, 9);
     expect(barOffset(0, 2)).toBeCloseTo(-barOffset(1, 2), 9);
     expect(barOffset(0, 2)).toBeLessThan(0);
+  });
+});
+
+describe('form errors shown only after input (useShownErrors)', () => {
+  it('an untouched form shows none; a changed field shows its own; a submit shows all; a reset starts over', async () => {
+    const form = reactive({ name: '', methods: [] as string[] });
+    const errors = useShownErrors(
+      () => ({ ...(form.name ? {} : { name: 'a name' }), ...(form.methods.length ? {} : { methods: 'choose at least one method' }) }),
+      { name: () => form.name, methods: () => form.methods },
+    );
+    expect([errors.shown('name'), errors.shown('methods')]).toEqual([undefined, undefined]);
+    form.methods.push('hrlf');
+    form.methods.pop();
+    await nextTick();
+    expect([errors.shown('name'), errors.shown('methods')]).toEqual([undefined, 'choose at least one method']);
+    expect(errors.attempt()).toBe(false);
+    expect(errors.shown('name')).toBe('a name');
+    // Clearing the fields for a fresh form is no touch.
+    form.name = 'typed';
+    await nextTick();
+    form.name = '';
+    await errors.reset();
+    expect([errors.shown('name'), errors.shown('methods')]).toEqual([undefined, undefined]);
+    form.name = 'x';
+    form.methods.push('hrlf');
+    await nextTick();
+    expect(errors.attempt()).toBe(true);
+  });
+});
+
+describe('loss chart lines', () => {
+  it('one live line per phase (no jump back from the teacher to the student), and the stored epochs after a reload', () => {
+    const epoch = (phase: string, e: number) => ({ phase, epoch: e, train: { total: 1 / e }, valid: { total: 1.1 / e }, seconds: 1 });
+    const live = [
+      { x: 0.5, phase: 'teacher', total: 2 },
+      { x: 1.5, phase: 'teacher', total: 1.5 },
+      { x: 0.5, phase: 'student', total: 3 },
+    ];
+    const series = lossSeries([epoch('teacher', 1), epoch('teacher', 2)], live);
+    expect(series.map((s) => s.name)).toEqual(['teacher train', 'teacher valid', 'teacher per step (live)', 'student per step (live)']);
+    for (const s of series.filter((x) => x.kind === 'live')) {
+      const xs = s.data.map(([x]) => x);
+      expect(xs).toEqual([...xs].sort((a, b) => a - b));
+    }
+    // After a reload nothing live is known: the stored history is drawn.
+    expect(lossSeries([epoch('teacher', 1), epoch('student', 1)], []).map((s) => s.name)).toEqual(['teacher train', 'teacher valid', 'student train', 'student valid']);
   });
 });

@@ -31,6 +31,10 @@ describe('experiment, scenario, reproduce and export operations in the contract'
     ['scenarios.save', { name: ' ', spec: {} }, 'name'],
     ['experiments.export', { id: 1, format: 'xlsx' }, 'format'],
     ['experiments.results', { id: 1, test: 'mann-whitney' }, 'test'],
+    ['runs.results', { runs: [] }, 'runs'],
+    ['runs.results', { runs: [3, 3] }, 'runs'],
+    ['runs.results', { runs: [0] }, 'runs.0'],
+    ['runs.export', { runs: [3], format: 'xlsx' }, 'format'],
     ['reproduce.plan', { table: 4 }, 'table'],
     ['reproduce.plan', { table: 1, seeds: 0 }, 'seeds'],
   ] as const)('%s rejects %j naming the field %s', (op: RequestName, input, field) => {

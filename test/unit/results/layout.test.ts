@@ -100,7 +100,8 @@ describe("tables in the paper's layout", () => {
       expect(cell.ours!.mean).toBeCloseTo(agg.mean * 100, 10);
       expect(cell.ours!.std).toBeCloseTo(agg.std * 100, 10);
       expect(cell.paper).toBe(paper.table3.data.HRLF![condition]);
-      expect(cell.diff).toBeCloseTo(cell.ours!.mean - cell.paper!, 10);
+      // Synthetic data: the paper's number is kept for an explicit request, never a difference to it.
+      expect(cell.diff).toBeNull();
       expect(cell.mark).toBe('');
     });
     // The not-run rows keep the paper's numbers and have none of ours.
@@ -123,6 +124,24 @@ describe("tables in the paper's layout", () => {
     }
     expect(block.rows[4]!.note).toContain('4/5 runs finished');
     expect(block.rows[0]!.note).toContain('reference');
+  });
+
+  it("on the real dataset the difference to the paper's number is given", () => {
+    const real = buildResults(
+      {
+        ...{ experiment: results().experiment, grid: grid(), runs, paper },
+        implemented: (m) => IMPLEMENTED.has(m),
+        methodLabel: (m) => m,
+        synthetic: () => false,
+        kindOf: (d) => (d === 'synth-iemocap' ? 'iemocap' : 'mosi'),
+      },
+      { reference: 'hrlf', test: 'welch', level: 0.95, table: 3, metric: 'f1_non0', marks: 'avg' },
+    );
+    const block = real.tables[0]!.blocks[0]!;
+    expect(block.synthetic).toBe(false);
+    for (const cell of block.rows[0]!.cells) expect(cell.diff).toBeCloseTo(cell.ours!.mean - cell.paper!, 10);
+    // One name per metric: ours, not the transcription's label.
+    expect(real.tables[0]!.metricLabel).toBe('F1 (Non0) %');
   });
 
   it('Table 2: one block per emotion (Happy, Sad, Angry, Neutral), per-emotion F1, every paper row', () => {
@@ -226,15 +245,20 @@ describe('CSV rows', () => {
     const r = results({ table: 3 });
     const t = r.tables[0]!;
     const header = wideHeader(t);
-    const rows = wideRows(t, r.groups, runs);
+    expect(header.slice(8, 16)).toEqual(['{l}', '{a}', '{v}', '{l,a}', '{l,v}', '{a,v}', 'Avg.', '{l,a,v}']);
+    // Synthetic data: the paper's rows only on request (paperRows), and marked as the real data's.
+    expect(wideRows(t, r.groups, runs).some((row) => String(row[5]).startsWith('paper'))).toBe(false);
+    const rows = wideRows(t, r.groups, runs, { paper: true });
     for (const row of rows) expect(row).toHaveLength(header.length);
     const ours = rows.find((row) => row[3] === 'HRLF' && row[5] === 'ours')!;
+    expect(ours[2]).toBe('F1 (Non0) %');
+    expect(ours[header.indexOf('statistic')]).toBe('mean ± sample std over n seeds');
     const avg = t.blocks[0]!.rows[0]!.cells[6]!;
-    expect(ours[header.indexOf('avg')]).toBe(`${avg.ours!.mean.toFixed(2)} ± ${avg.ours!.std.toFixed(2)}`);
+    expect(ours[header.indexOf('Avg.')]).toBe(`${avg.ours!.mean.toFixed(2)} ± ${avg.ours!.std.toFixed(2)}`);
     expect(ours[header.indexOf('seeds')]).toBe('1111 1112 1113 1114 1115');
-    const paperRow = rows.find((row) => row[3] === 'HRLF' && row[5] === 'paper')!;
-    expect(paperRow[header.indexOf('avg')]).toBe(paper.table3.data.HRLF!.avg!.toFixed(2));
-    expect(rows.filter((row) => row[3] === 'w/o FRF').map((row) => row[5])).toEqual(['paper']);
+    const paperRow = rows.find((row) => row[3] === 'HRLF' && row[5] === 'paper (real data)')!;
+    expect(paperRow[header.indexOf('Avg.')]).toBe(paper.table3.data.HRLF!.avg!.toFixed(2));
+    expect(rows.filter((row) => row[3] === 'w/o FRF').map((row) => row[5])).toEqual(['paper (real data)']);
   });
 });
 
@@ -256,6 +280,8 @@ describe('LaTeX', () => {
     expect(tex).toMatch(/\\toprule[\s\S]*\\midrule[\s\S]*\\bottomrule/);
     expect(tex).toContain('\\caption{50\\% \\& more: \\{test\\}\\_\\#1 --- 100\\% sure.');
     expect(tex).toContain('\\label{tab:exp-7}');
+    // The paper's condition names, as everywhere else.
+    expect(tex).toContain('Method & \\{l\\} & \\{a\\} & \\{v\\} & \\{l,a\\} & \\{l,v\\} & \\{a,v\\} & Avg. & \\{l,a,v\\} \\\\');
     expect(tex).toContain('% made by the workbench');
     expect(tex).toContain('\\textit{mosi\\_data \\#2 (synthetic: mosi\\_data\\#2)}');
     const hrlf = t.blocks[0]!.rows[0]!;

@@ -4,7 +4,8 @@
  * load, the 18-condition evaluation: wall time minus training); a new run is estimated as
  * overhead + epochs × seconds per epoch, scaled by the epochs it will train.
  */
-import type { RunDetail } from '../../src-shared/models';
+import type { RunDetail } from '../models';
+import type { ReproducePlan } from './types';
 
 export interface Measurement {
   runId: number;
@@ -80,4 +81,22 @@ export function estimateGrid(
     seconds: measured === 0 ? null : total / Math.max(1, concurrency),
     unmeasured,
   };
+}
+
+/** "45 s", "3 min 20 s", "1 h 5 min"; '–' for an unknown duration. */
+export function duration(seconds: number | null | undefined): string {
+  if (typeof seconds !== 'number' || !Number.isFinite(seconds)) return '–';
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min ${s % 60} s`;
+  return `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+
+/** A plan's estimate in words (CLI and UI): "about 12 min with 2 runs at a time (measured from finished runs; …)". */
+export function estimateText(e: ReproducePlan['estimate']): string {
+  if (!e) return 'no estimate';
+  if (e.seconds === null) return `no estimate yet: none of its method × dataset pairs has a finished run to measure (${e.unmeasured.join(', ')})`;
+  const missing = e.unmeasured.length ? `; not counted, never run: ${e.unmeasured.join(', ')}` : '';
+  return `about ${duration(e.seconds)} with ${e.concurrency} run${e.concurrency === 1 ? '' : 's'} at a time (measured from finished runs${missing})`;
 }
