@@ -53,6 +53,8 @@ export interface RunSummary {
   outcome: string | null;
   /** Headline test metrics under the complete condition (regression: mae, corr, f1_non0 ...). */
   headline: MetricRecord | null;
+  /** The cluster worker (host#pid or its name) that runs or ran it; null: this machine. */
+  worker?: string | null;
 }
 
 export interface EpochRecord {

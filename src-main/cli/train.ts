@@ -3,7 +3,7 @@ import { INTER_CONDITIONS } from '../../src-shared/domain';
 import type { MetricRecord, RunDetail } from '../../src-shared/models';
 import type { Workbench } from '../services/api';
 import { detail } from '../services/summaries';
-import { openWorkbench, UsageError } from './context';
+import { openCoordinator, UsageError, type Global } from './context';
 import { fixed, table } from './format';
 
 interface TrainFlags {
@@ -114,7 +114,8 @@ async function waitForEnd(wb: Workbench, runId: number, showBar: boolean): Promi
       bar.update(value, fields);
     }
   });
-  await wb.runs.idle();
+  // A cluster's workers run it; this process stores its results as they come.
+  await (wb.cluster ? wb.settled([runId]) : wb.runs.idle());
   unsubscribe();
   if (bar && barStarted) {
     bar.update(bar.getTotal());
@@ -122,7 +123,7 @@ async function waitForEnd(wb: Workbench, runId: number, showBar: boolean): Promi
   }
 }
 
-export async function trainCommand(global: { home?: string }, flags: Record<string, unknown>): Promise<void> {
+export async function trainCommand(global: Global, flags: Record<string, unknown>): Promise<void> {
   const f = flags as unknown as TrainFlags;
   const input = {
     dataset: f.dataset,
@@ -133,12 +134,12 @@ export async function trainCommand(global: { home?: string }, flags: Record<stri
     preset: f.preset,
     config: parseOverrides(f.set),
   };
-  const wb = openWorkbench(global.home);
+  const wb = await openCoordinator(global);
   try {
     const started = await wb.call('runs.start', input);
     if (!started.ok) throw new UsageError(started.error.message);
     const runId = (started.output as { id: number }).id;
-    const stopOnSignal = (): void => void wb.runs.cancel(runId);
+    const stopOnSignal = (): void => void wb.cancelRun(runId);
     process.once('SIGINT', stopOnSignal);
     await waitForEnd(wb, runId, !f.json && Boolean(process.stderr.isTTY));
     process.off('SIGINT', stopOnSignal);
@@ -147,6 +148,6 @@ export async function trainCommand(global: { home?: string }, flags: Record<stri
     else printReport(run);
     if (run.status !== 'finished') process.exitCode = 1;
   } finally {
-    wb.close();
+    await wb.shutdown();
   }
 }

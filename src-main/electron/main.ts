@@ -82,7 +82,10 @@ async function start(): Promise<void> {
     mode: 'electron',
     launcher: utilityLauncher,
     ...(binding ? { nativeBinding: binding } : {}),
+    ...(process.env.HRLF_QUEUE ? { queue: process.env.HRLF_QUEUE, queueSource: 'env' as const } : {}),
   });
+  // A cluster queue (HRLF_QUEUE or the setting saved in the UI) that cannot be reached is shown in the UI.
+  workbench.startQueue().catch((err: unknown) => console.error(`hrlf: ${(err as Error).message}`));
   ipcMain.handle(REQUEST_CHANNEL, async (event, op: unknown, input: unknown) => {
     if (!isTrustedSender(event)) return { ok: false, error: { code: 'forbidden', message: 'request from an untrusted frame' } };
     return workbench.call(String(op), input);

@@ -36,6 +36,10 @@ export interface RunServiceOptions {
    * `hrlf queue --run`). Off for `hrlf train`, which runs only what it started itself.
    */
   workQueue: boolean;
+  /** Start with the local queue paused (a cluster queue is configured: its workers run the queue). */
+  startPaused?: boolean;
+  /** Sees every message of every run's engine process before it is stored (a cluster worker forwards them). */
+  observe?: (runId: number, msg: ChildMessage) => void;
 }
 
 
@@ -60,6 +64,7 @@ export class RunService {
     private readonly launch: Launcher,
     private readonly options: RunServiceOptions = { concurrency: 2, workQueue: true },
   ) {
+    this.paused = options.startPaused ?? false;
     if (options.workQueue) {
       this.recoverInterrupted();
       this.pump();
@@ -221,6 +226,7 @@ export class RunService {
     active.proc = proc;
     let ended = false;
     proc.onMessage((msg) => {
+      this.options.observe?.(id, msg);
       try {
         if (this.handle(row, dataset.sha256, msg)) ended = true;
       } catch (err) {
@@ -236,6 +242,17 @@ export class RunService {
       }
     });
     proc.send({ type: 'start', spec });
+  }
+
+  /**
+   * Stores one message of a run that a cluster worker executes, with the bookkeeping of a local
+   * run's (`proc` forwards cancel and kill to the worker). Ignored once the run has ended.
+   */
+  recordRemote(id: number, msg: ChildMessage, proc: EngineProcess): void {
+    const row = this.store.runs.get(id);
+    if (!row || (row.status !== 'queued' && row.status !== 'running')) return;
+    if (row.status === 'running' && !this.active.has(id)) this.active.set(id, { proc, cancelRequested: false, lastProgress: 0, startedAt: Date.now() });
+    this.handle(row, row.datasetSha256 ?? '', msg);
   }
 
   /** Persists one message; returns true when the message ends the run. */
@@ -322,7 +339,7 @@ function stripPreset(config: Record<string, unknown>): Record<string, unknown> {
 }
 
 /** Epochs over all phases: HRLF trains a teacher and then a student for `epochs` each. */
-function totalEpochs(method: string, config: Record<string, unknown>): number {
+export function totalEpochs(method: string, config: Record<string, unknown>): number {
   const epochs = Number(config.epochs ?? 1);
   return method.startsWith('hrlf') ? 2 * epochs : epochs;
 }

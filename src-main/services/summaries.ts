@@ -42,6 +42,7 @@ export function summarize(store: Store, row: RunRow): RunSummary {
     error: row.error,
     outcome: row.outcome,
     headline: row.status === 'finished' ? headline(store, row.id) : null,
+    worker: row.worker,
   };
 }
 
