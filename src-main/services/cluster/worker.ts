@@ -11,6 +11,7 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { redactQueueUrl, type WorkerRun } from '../../../src-shared/cluster';
 import type { Backend } from '../../../src-shared/models';
+import { getMethod } from '../../engine/methods/registry';
 import type { ChildMessage } from '../../engine/protocol';
 import type { DatasetRow } from '../../store/datasets-repo';
 import { Workbench } from '../api';
@@ -212,6 +213,7 @@ export class ClusterWorker {
     }
     let localId: number;
     try {
+      getMethod(spec.method);
       const endpoint = (await this.conn.get(KEYS.datasets(spec.coordinator))) ?? spec.datasetsUrl;
       const dataset = await this.datasets.obtain(spec.dataset, endpoint);
       validateJobConfig(spec, { kind: dataset.kind, task: dataset.task, T: dataset.T, dims: dataset.dims, labelDim: dataset.kind === 'iemocap' ? 4 : 1 });
