@@ -12,11 +12,12 @@ import { parseInput } from '../../src-shared/contract';
 import { Workbench } from '../../src-main/services/api';
 import { bullConnection, jobIdOf, KEYS, PREFIX, QUEUE_NAME, RESULTS_GROUP } from '../../src-main/services/cluster/connection';
 import { coordinatorId } from '../../src-main/services/cluster/coordinator';
-import { BIN, requireBuild, tempHome } from './helpers';
+import { BIN, hrlf, requireBuild, tempHome } from './helpers';
 import {
   addTinyDataset,
   CLUSTER_ENV,
   DATASETS_TOKEN,
+  freePort,
   HAVE_REDIS,
   interMetrics,
   startRedis,
@@ -275,5 +276,22 @@ describe.skipIf(!HAVE_REDIS)('cluster queue (BullMQ on a real redis-server)', ()
     expect(statusOf(c, a)).toBe('finished');
     expect(epochNumbers(c, a)).toEqual(range(LONG));
     expect(c.store.runs.get(a)!.remoteAttempt).toBe(2);
+  });
+});
+
+describe('cluster queue configuration', () => {
+  it('an unreachable Redis: the CLI names the URL without its password, exits 1, and queues nothing', async () => {
+    const home = tempHome();
+    const port = await freePort();
+    const r = await hrlf(['--queue', `redis://:s3cret@127.0.0.1:${port}/0`, 'experiment', 'create', '--methods', 'lf-linear', '--datasets', 'synth-mosi', '--seeds', '1'], home);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`cannot use the Redis queue at redis://:***@127.0.0.1:${port}/0: connection refused`);
+    expect(r.stderr + r.stdout).not.toContain('s3cret');
+    const wb = new Workbench({ home, mode: 'cli', workQueue: false, queue: 'local' });
+    expect(wb.store.runs.list()).toEqual([]);
+    wb.close();
+    const bad = await hrlf(['--queue', 'http://127.0.0.1:6379', 'queue'], home);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/expected a redis:\/\/ or rediss:\/\/ URL/);
   });
 });
