@@ -2,6 +2,7 @@
  * The services behind the contract: one handler per request, used identically by the Electron IPC
  * wiring, the WebSocket server and the CLI.
  */
+import { randomBytes } from 'node:crypto';
 import {
   ContractFailure,
   parseInput,
@@ -33,7 +34,6 @@ import { detail, summarize } from './summaries';
 import { ClusterCoordinator, type CoordinatorOptions } from './cluster/coordinator';
 import { QueueUnavailable } from './cluster/connection';
 import { parseListen } from './cluster/dataset-server';
-import { randomBytes } from 'node:crypto';
 
 type Handlers = { [K in RequestName]: (input: ParsedInput<K>) => RequestOutput<K> | Promise<RequestOutput<K>> };
 
@@ -186,15 +186,21 @@ export class Workbench {
    */
   private async configureQueue(url: string | null): Promise<ClusterState> {
     if (url !== null) {
+      // The old cluster lets go of its dataset endpoint's port first; it comes back if the new one fails.
+      const previous = this.cluster;
+      if (previous) {
+        this.cluster = null;
+        await previous.close();
+      }
       let next: ClusterCoordinator;
       try {
         next = await ClusterCoordinator.start(this, this.coordinatorOptions(url, 'setting'));
       } catch (err) {
+        if (previous) await this.startQueue().catch(() => undefined);
         if (err instanceof QueueUnavailable) throw new ContractFailure({ code: 'invalid_input', message: err.message, field: 'url' });
         throw err;
       }
-      await this.cluster?.close();
-      if (!this.cluster) this.localPaused = this.runs.state().paused;
+      if (!previous) this.localPaused = this.runs.state().paused;
       this.cluster = next;
       this.clusterError = null;
       this.runs.pause();

@@ -162,7 +162,14 @@ export class ClusterCoordinator {
   private send(id: number, job: string): void {
     this.adds = this.adds
       .then(() => this.addJob(id, job))
-      .catch((err: unknown) => this.fail(id, job, `could not send the run to the cluster queue at ${this.redacted}: ${(err as Error).message}`));
+      .catch((err: unknown) => {
+        if (this.closed) return;
+        try {
+          this.fail(id, job, `could not send the run to the cluster queue at ${this.redacted}: ${(err as Error).message}`);
+        } catch {
+          // the store is gone (closing): the run stays queued and is sent at the next start
+        }
+      });
   }
 
   private async addJob(id: number, job: string): Promise<void> {
@@ -316,8 +323,12 @@ export class ClusterCoordinator {
 
   private async control(job: string, action: 'cancel' | 'kill'): Promise<void> {
     // The key reaches a worker that takes the job over later; the message the one running it now.
-    await this.conn.set(KEYS.cancel(job), action, 'EX', KEEP_JOBS_S);
-    await this.conn.publish(KEYS.control, JSON.stringify({ job, action }));
+    try {
+      await this.conn.set(KEYS.cancel(job), action, 'EX', KEEP_JOBS_S);
+      await this.conn.publish(KEYS.control, JSON.stringify({ job, action }));
+    } catch (err) {
+      this.lastError = `Redis queue at ${this.redacted}: ${(err as Error).message}`;
+    }
   }
 
   private onStatus(p: { runId: number; status: string }): void {

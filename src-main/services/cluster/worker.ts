@@ -114,6 +114,8 @@ export class ClusterWorker {
       home: options.home,
       mode: 'cli',
       workQueue: false,
+      // This home's own queue setting never applies: the worker runs what the cluster gives it.
+      queue: 'local',
       concurrency: options.concurrency,
       observe: (runId, msg) => this.observe(runId, msg),
     });
