@@ -28,7 +28,8 @@ import {
 } from './cluster-helpers';
 
 const cleanups: (() => Promise<void> | void)[] = [];
-const later = <T extends { stop(): Promise<void> }>(x: T): T => (cleanups.push(() => x.stop()), x);
+/** Workers left at the end are killed (a graceful stop would wait for a run still going). */
+const later = (w: WorkerProcess): WorkerProcess => (cleanups.push(() => w.kill9()), w);
 
 async function coordinator(url: string, home = tempHome()): Promise<Workbench> {
   const wb = new Workbench({ home, mode: 'cli', workQueue: false, queue: url, datasets: { token: DATASETS_TOKEN } });
@@ -63,7 +64,8 @@ afterAll(async () => {
   for (const c of cleanups.reverse()) await c();
 });
 
-describe.skipIf(!HAVE_REDIS)('cluster queue (BullMQ on a real redis-server)', () => {
+// Bounded, but generous: the machine these run on may be shared and loaded.
+describe.skipIf(!HAVE_REDIS)('cluster queue (BullMQ on a real redis-server)', { timeout: 480_000 }, () => {
   it('runs a run on a worker with the epochs, metrics and predictions of the same run done locally; the worker fetches the dataset by hash; provenance names the worker', async () => {
     const redis = await redisFor();
     const c = await coordinator(redis.url);

@@ -18,6 +18,8 @@ describe('contract', () => {
       'queue.state',
       'queue.pause',
       'queue.resume',
+      'cluster.state',
+      'cluster.configure',
       'projections.compute',
       'scenarios.list',
       'scenarios.save',
