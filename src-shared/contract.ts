@@ -4,6 +4,7 @@
  * are all derived from this object, so an operation cannot exist on one side only.
  */
 import { z } from 'zod';
+import { QueueUrlSchema, type ClusterState } from './cluster';
 import { DATASET_KINDS, INTER_CONDITIONS, SPLITS } from './domain';
 import type { AppInfo, DatasetDetail, DatasetImportResult, DatasetSample, DatasetSummary, MethodSummary, ProjectionView, QueueState, RunDetail, RunSummary, ScenarioPreview } from './models';
 import { BACKENDS } from './models';
@@ -246,6 +247,10 @@ export const contract = {
   'queue.state': request<QueueState>()(z.strictObject({})),
   'queue.pause': request<QueueState>()(z.strictObject({})),
   'queue.resume': request<QueueState>()(z.strictObject({})),
+  /** The cluster queue in use (URL without its password), its connection, and the workers that announced themselves. */
+  'cluster.state': request<ClusterState>()(z.strictObject({})),
+  /** Sends the queue to a cluster (a Redis URL, checked before anything changes) or back to this machine (null). */
+  'cluster.configure': request<ClusterState>()(z.strictObject({ url: QueueUrlSchema.nullable() })),
   'projections.compute': request<ProjectionView>()(ProjectionInput),
   'scenarios.list': request<ScenarioSummary[]>()(z.strictObject({})),
   'scenarios.save': request<ScenarioSummary>()(ScenarioSaveInput),

@@ -57,6 +57,8 @@ export interface RunSummary {
    * conditions (src-shared/metrics/degenerate.ts); null when none are, or the run did not finish.
    */
   degenerate?: string | null;
+  /** The cluster worker (host#pid or its name) that runs or ran it; null: this machine. */
+  worker?: string | null;
 }
 
 export interface EpochRecord {

@@ -8,12 +8,12 @@ import { conditionName } from '../../src-shared/results/names';
 import type { ConfigValue, ExperimentDetail } from '../../src-shared/results/types';
 import type { ScenarioSummary } from '../../src-shared/results/scenario';
 import type { Workbench } from '../services/api';
-import { openWorkbench, UsageError } from './context';
+import { openCoordinator, openWorkbench, UsageError, type Global as GlobalFlags } from './context';
 import { table } from './format';
 import { asUsage, experimentLine, integerFlag, list, parseCli, renderResults, seedList, type RenderOptions } from './results-text';
 import { parseOverrides } from './train';
 
-type Global = { home?: string };
+type Global = GlobalFlags;
 
 export interface CreateFlags {
   methods?: string;
@@ -69,13 +69,18 @@ export async function runToEnd(wb: Workbench, ids: number[], quiet: boolean): Pr
   const stop = (): void => {
     for (const id of ids) {
       const s = wb.store.runs.get(id)?.status;
-      if (s === 'queued' || s === 'running') wb.runs.cancel(id);
+      if (s === 'queued' || s === 'running') wb.cancelRun(id);
     }
   };
   process.once('SIGINT', stop);
   try {
-    wb.runs.schedule(ids);
-    await wb.runs.idle();
+    if (wb.cluster) {
+      // The cluster's workers run them; this process stores their results as they come.
+      await wb.settled(ids);
+    } else {
+      wb.runs.schedule(ids);
+      await wb.runs.idle();
+    }
   } finally {
     process.off('SIGINT', stop);
     unsubscribe();
@@ -103,14 +108,18 @@ export async function experimentCreateCommand(global: Global, f: CreateFlags): P
     ...(f.scenario !== undefined ? { scenario: f.scenario } : {}),
     ...(f.reference !== undefined ? { reference: f.reference } : {}),
   });
-  const wb = openWorkbench(global.home, false, concurrency);
+  const wb = await openCoordinator(global, false, concurrency);
   try {
     const created = asUsage(() => wb.experiments.create(input));
     if (!f.wait) {
       if (f.json) process.stdout.write(JSON.stringify(created, null, 2) + '\n');
       else {
         printCreated(created);
-        process.stdout.write(`queued ${created.counts.queued} runs; run them with \`hrlf queue --run\`, then \`hrlf experiment show ${created.id}\`\n`);
+        process.stdout.write(
+          wb.cluster
+            ? `sent ${created.counts.queued} runs to the cluster queue ${wb.cluster.state().url}; collect their results with \`hrlf queue --run\` (or the app), then \`hrlf experiment show ${created.id}\`\n`
+            : `queued ${created.counts.queued} runs; run them with \`hrlf queue --run\`, then \`hrlf experiment show ${created.id}\`\n`,
+        );
       }
       return;
     }
@@ -120,7 +129,7 @@ export async function experimentCreateCommand(global: Global, f: CreateFlags): P
     process.stdout.write(f.json ? JSON.stringify(results, null, 2) + '\n' : renderResults(results) + '\n');
     if (!ok) process.exitCode = 1;
   } finally {
-    wb.close();
+    await wb.shutdown();
   }
 }
 

@@ -27,6 +27,7 @@ import { queueCommand } from './queue';
 import { runsCommand, runsCompareCommand } from './runs';
 import { serveCommand } from './serve';
 import { trainCommand } from './train';
+import { workerCommand } from './worker';
 
 /** The flags of a results view (`experiment show`, `runs compare`): the contract's result options. */
 function withResultFlags(cmd: Command, reference: string): Command {
@@ -44,6 +45,10 @@ function program(): Command {
   const p = new Command('hrlf')
     .description('HRLF Workbench: multimodal sentiment analysis under missing modalities')
     .option('--home <dir>', 'data home (default: $HRLF_HOME or ~/.hrlf-workbench)')
+    .option('--queue <url>', "a cluster's queue: redis://[:password@]host[:port][/db] or rediss:// (default: $HRLF_QUEUE, else the app's setting; 'local': this machine)")
+    .option('--datasets-listen <host:port>', 'where this workbench serves datasets to cluster workers (default 127.0.0.1:any; $HRLF_DATASETS_LISTEN)')
+    .option('--datasets-url <url>', 'the dataset endpoint URL workers dial, when the listen address is not it ($HRLF_DATASETS_URL)')
+    .option('--datasets-token <token>', 'token of the dataset endpoint (default: made once per data home; $HRLF_DATASETS_TOKEN)')
     .showHelpAfterError()
     .exitOverride();
   const datasets = p
@@ -188,6 +193,12 @@ function program(): Command {
     .option('--concurrency <n>', 'runs at a time with --wait', '2')
     .option('--json', 'print one JSON document')
     .action((opts: ReproduceFlags) => reproduceCommand(p.opts(), opts));
+  p.command('worker')
+    .description('run queued runs of a cluster queue (--queue) in isolated engine processes; announces itself to the workbenches')
+    .option('--concurrency <n>', 'runs at a time', '1')
+    .addOption(new Option('--backend <name>', 'backend for runs that do not name one').choices([...BACKENDS]))
+    .option('--name <name>', 'worker name shown in the UI (default: host#pid)')
+    .action((opts: { concurrency?: string; backend?: string; name?: string }) => workerCommand(p.opts(), opts));
   p.command('serve')
     .description('serve the workbench UI to a local browser (127.0.0.1, with an access token)')
     .option('--port <n>', 'port (default: any free port)')

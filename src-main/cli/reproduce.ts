@@ -5,7 +5,7 @@
  * renders an existing experiment; `--wait` runs it here and then renders it.
  */
 import { ReproduceInput } from '../../src-shared/contract';
-import { openWorkbench, UsageError } from './context';
+import { openCoordinator, openWorkbench, UsageError, type Global } from './context';
 import { concurrencyOf, experimentId, printResults, resultsInput, runToEnd } from './experiment';
 import { asUsage, experimentLine, integerFlag, list, parseCli, renderPlan, renderResults } from './results-text';
 
@@ -26,7 +26,7 @@ export interface ReproduceFlags {
   json?: boolean;
 }
 
-export async function reproduceCommand(global: { home?: string }, f: ReproduceFlags): Promise<void> {
+export async function reproduceCommand(global: Global, f: ReproduceFlags): Promise<void> {
   const tableNumber = integerFlag('--table', f.table);
   if (tableNumber === undefined && f.experiment === undefined) throw new UsageError('--table: which paper table to reproduce, 1, 2 or 3');
   if (f.experiment !== undefined) {
@@ -43,7 +43,7 @@ export async function reproduceCommand(global: { home?: string }, f: ReproduceFl
     ...(f.synthetic ? { synthetic: true } : {}),
   });
   const concurrency = concurrencyOf(f.concurrency);
-  const wb = openWorkbench(global.home, false, concurrency);
+  const wb = f.plan ? openWorkbench(global.home, false, concurrency) : await openCoordinator(global, false, concurrency);
   try {
     if (f.plan) {
       const plan = asUsage(() => wb.reproduce.plan(input));
@@ -63,6 +63,6 @@ export async function reproduceCommand(global: { home?: string }, f: ReproduceFl
     process.stdout.write(f.json ? JSON.stringify({ ...started, results }, null, 2) + '\n' : `\n${renderResults(results, { paper: f.paper === true })}\n`);
     if (!ok) process.exitCode = 1;
   } finally {
-    wb.close();
+    await wb.shutdown();
   }
 }

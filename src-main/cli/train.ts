@@ -6,7 +6,7 @@ import type { MetricRecord, RunDetail } from '../../src-shared/models';
 import type { Workbench } from '../services/api';
 import { detail } from '../services/summaries';
 import { RunStartInput } from '../../src-shared/contract';
-import { openWorkbench, UsageError } from './context';
+import { openCoordinator, UsageError, type Global } from './context';
 import { integerFlag, usageError } from './results-text';
 import { fixed, table } from './format';
 
@@ -133,7 +133,8 @@ async function waitForEnd(wb: Workbench, runId: number, showBar: boolean): Promi
       bar.update(value, fields);
     }
   });
-  await wb.runs.idle();
+  // A cluster's workers run it; this process stores its results as they come.
+  await (wb.cluster ? wb.settled([runId]) : wb.runs.idle());
   unsubscribe();
   if (bar && barStarted) {
     bar.update(bar.getTotal());
@@ -141,7 +142,7 @@ async function waitForEnd(wb: Workbench, runId: number, showBar: boolean): Promi
   }
 }
 
-export async function trainCommand(global: { home?: string }, flags: Record<string, unknown>): Promise<void> {
+export async function trainCommand(global: Global, flags: Record<string, unknown>): Promise<void> {
   const f = flags as unknown as TrainFlags;
   const input = {
     dataset: f.dataset,
@@ -152,12 +153,12 @@ export async function trainCommand(global: { home?: string }, flags: Record<stri
     preset: f.preset,
     config: parseOverrides(f.set),
   };
-  const wb = openWorkbench(global.home);
+  const wb = await openCoordinator(global);
   try {
     const started = await wb.call('runs.start', input);
     if (!started.ok) throw usageError(started.error);
     const runId = (started.output as { id: number }).id;
-    const stopOnSignal = (): void => void wb.runs.cancel(runId);
+    const stopOnSignal = (): void => void wb.cancelRun(runId);
     process.once('SIGINT', stopOnSignal);
     await waitForEnd(wb, runId, !f.json && Boolean(process.stderr.isTTY));
     process.off('SIGINT', stopOnSignal);
@@ -166,6 +167,6 @@ export async function trainCommand(global: { home?: string }, flags: Record<stri
     else process.stdout.write(renderReport(run));
     if (run.status !== 'finished') process.exitCode = 1;
   } finally {
-    wb.close();
+    await wb.shutdown();
   }
 }

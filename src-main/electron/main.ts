@@ -84,6 +84,7 @@ async function start(): Promise<void> {
       mode: 'electron',
       launcher: utilityLauncher,
       ...(binding ? { nativeBinding: binding } : {}),
+      ...(process.env.HRLF_QUEUE ? { queue: process.env.HRLF_QUEUE, queueSource: 'env' as const } : {}),
     });
   } catch (err) {
     // An unusable store (e.g. an empty database file in a home with data) stops here, with the
@@ -92,6 +93,8 @@ async function start(): Promise<void> {
     app.quit();
     return;
   }
+  // A cluster queue (HRLF_QUEUE or the setting saved in the UI) that cannot be reached is shown in the UI.
+  workbench.startQueue().catch((err: unknown) => console.error(`hrlf: ${(err as Error).message}`));
   ipcMain.handle(REQUEST_CHANNEL, async (event, op: unknown, input: unknown) => {
     if (!isTrustedSender(event)) return { ok: false, error: { code: 'forbidden', message: 'request from an untrusted frame' } };
     return workbench.call(typeof op === 'string' ? op : '', input);

@@ -2,6 +2,7 @@
  * The services behind the contract: one handler per request, used identically by the Electron IPC
  * wiring, the WebSocket server and the CLI.
  */
+import { randomBytes } from 'node:crypto';
 import {
   ContractFailure,
   parseInput,
@@ -11,8 +12,10 @@ import {
   type RequestName,
   type RequestOutput,
 } from '../../src-shared/contract';
+import { redactQueueUrl, type ClusterState } from '../../src-shared/cluster';
 import type { MethodConfigCheck } from '../../src-shared/methods';
-import type { AppInfo } from '../../src-shared/models';
+import type { AppInfo, QueueState, RunSummary } from '../../src-shared/models';
+import type { ChildMessage } from '../engine/protocol';
 import { ConfigError, listMethods, resolveRun } from '../engine/methods/registry';
 import { Store } from '../store/store';
 import { SampleIndexError } from './dataset-sample';
@@ -29,6 +32,9 @@ import { RunService } from './runs';
 import { previewScenario } from './scenario-preview';
 import { ScenarioService } from './scenarios';
 import { detail, summarize } from './summaries';
+import { ClusterCoordinator, type CoordinatorOptions } from './cluster/coordinator';
+import { QueueUnavailable } from './cluster/connection';
+import { parseListen } from './cluster/dataset-server';
 
 type Handlers = { [K in RequestName]: (input: ParsedInput<K>) => RequestOutput<K> | Promise<RequestOutput<K>> };
 
@@ -42,7 +48,21 @@ export interface WorkbenchOptions {
   /** See RunServiceOptions.workQueue; default true. */
   workQueue?: boolean;
   nativeBinding?: string;
+  /**
+   * The queue: a redis:// or rediss:// URL (a cluster's BullMQ queue), 'local', or absent (the
+   * setting saved from the UI, else local). `startQueue()` connects to it.
+   */
+  queue?: string;
+  queueSource?: 'flag' | 'env';
+  /** The dataset endpoint workers fetch from: listen address (HOST:PORT), advertised URL, token. */
+  datasets?: { listen?: string; url?: string; token?: string };
+  /** See RunServiceOptions.observe (a cluster worker forwards every engine message). */
+  observe?: (runId: number, msg: ChildMessage) => void;
 }
+
+/** Where the setting chosen in the UI is kept in the store. */
+const QUEUE_SETTING = 'cluster.queue';
+const TOKEN_SETTING = 'cluster.datasetsToken';
 
 export class Workbench {
   readonly store: Store;
@@ -55,6 +75,11 @@ export class Workbench {
   readonly experiments: ExperimentService;
   readonly reproduce: ReproduceService;
   private readonly handlers: Handlers;
+  /** The cluster queue in use; null: the local queue. */
+  cluster: ClusterCoordinator | null = null;
+  private clusterError: string | null = null;
+  /** Whether the local queue was paused by the user before a cluster took the queue over. */
+  private localPaused = false;
 
   constructor(readonly options: WorkbenchOptions) {
     this.layout = homeLayout(options.home);
@@ -66,6 +91,9 @@ export class Workbench {
     this.runs = new RunService(this.store, this.catalog, this.bus, this.layout, launcher, {
       concurrency: options.concurrency ?? 2,
       workQueue: options.workQueue ?? true,
+      // A cluster queue's workers run the queue: nothing starts here before it is connected.
+      startPaused: this.queueUrl() !== null,
+      ...(options.observe ? { observe: options.observe } : {}),
     });
     this.projections = new ProjectionService(this.store, this.catalog, launcher);
     this.scenarios = new ScenarioService(this.store);
@@ -96,7 +124,7 @@ export class Workbench {
       'runs.start': (input) => this.runs.start(input),
       'runs.cancel': ({ id }) => {
         this.requireRun(id);
-        return this.runs.cancel(id);
+        return this.cancelRun(id);
       },
       'runs.retry': ({ id }) => {
         const row = this.requireRun(id);
@@ -105,9 +133,11 @@ export class Workbench {
         }
         return this.runs.retry(id);
       },
-      'queue.state': () => this.runs.state(),
-      'queue.pause': () => this.runs.pause(),
-      'queue.resume': () => this.runs.resume(),
+      'queue.state': () => this.queueState(),
+      'queue.pause': () => (this.cluster ? this.cluster.pause() : this.runs.pause()),
+      'queue.resume': () => (this.cluster ? this.cluster.resume() : this.runs.resume()),
+      'cluster.state': () => this.clusterState(),
+      'cluster.configure': ({ url }) => this.configureQueue(url),
       'projections.compute': (input) => this.projections.compute(input),
       'scenarios.list': () => this.scenarios.list(),
       'scenarios.save': (input) => this.scenarios.save(input),
@@ -125,6 +155,132 @@ export class Workbench {
       'reproduce.plan': (input) => this.reproduce.plan(input),
       'reproduce.start': (input) => this.reproduce.start(input, schedule),
     };
+  }
+
+  /** The configured cluster queue URL (flag or HRLF_QUEUE, else the saved setting); null: the local queue. */
+  queueUrl(): string | null {
+    if (this.options.queue !== undefined) return this.options.queue === 'local' ? null : this.options.queue;
+    return this.store.cluster.setting(QUEUE_SETTING);
+  }
+
+  private queueSource(): ClusterState['source'] {
+    if (this.options.queue !== undefined) return this.options.queue === 'local' ? null : (this.options.queueSource ?? 'flag');
+    return this.store.cluster.setting(QUEUE_SETTING) ? 'setting' : null;
+  }
+
+  private coordinatorOptions(url: string, source: ClusterState['source']): CoordinatorOptions {
+    const d = this.options.datasets ?? {};
+    let token = d.token ?? this.store.cluster.setting(TOKEN_SETTING);
+    if (!token) {
+      token = randomBytes(24).toString('hex');
+      this.store.cluster.setSetting(TOKEN_SETTING, token);
+    }
+    const listen = parseListen(d.listen ?? '127.0.0.1:0');
+    return { url, source, datasets: { ...listen, token, ...(d.url ? { publicUrl: d.url } : {}) } };
+  }
+
+  /** The dataset token workers need (`hrlf worker --datasets-token`); made once per home. */
+  datasetsToken(): string | null {
+    return this.options.datasets?.token ?? this.store.cluster.setting(TOKEN_SETTING);
+  }
+
+  /**
+   * Connects to the configured cluster queue, if any. Unreachable: QueueUnavailable naming the URL
+   * (without its password); the local queue stays paused and nothing is sent anywhere.
+   */
+  async startQueue(): Promise<void> {
+    const url = this.queueUrl();
+    if (url === null || this.cluster) return;
+    try {
+      this.cluster = await ClusterCoordinator.start(this, this.coordinatorOptions(url, this.queueSource()));
+      this.clusterError = null;
+    } catch (err) {
+      this.clusterError = (err as Error).message;
+      throw err;
+    }
+  }
+
+  /**
+   * The UI's queue setting: a Redis URL sends the queue to that cluster (checked first: an
+   * unreachable one changes nothing), null brings it back here (queued runs whose jobs no worker
+   * took yet come back too). Saved in the store for the next start.
+   */
+  private async configureQueue(url: string | null): Promise<ClusterState> {
+    if (url !== null) {
+      // The old cluster lets go of its dataset endpoint's port first; it comes back if the new one fails.
+      const previous = this.cluster;
+      if (previous) {
+        this.cluster = null;
+        await previous.close();
+      }
+      let next: ClusterCoordinator;
+      try {
+        next = await ClusterCoordinator.start(this, this.coordinatorOptions(url, 'setting'));
+      } catch (err) {
+        if (previous) await this.startQueue().catch(() => undefined);
+        if (err instanceof QueueUnavailable) throw new ContractFailure({ code: 'invalid_input', message: err.message, field: 'url' });
+        throw err;
+      }
+      if (!previous) this.localPaused = this.runs.state().paused;
+      this.cluster = next;
+      this.clusterError = null;
+      this.runs.pause();
+    } else if (this.cluster) {
+      await this.cluster.recall();
+      await this.cluster.close();
+      this.cluster = null;
+      if (!this.localPaused) this.runs.resume();
+    }
+    this.options.queue = undefined;
+    this.store.cluster.setSetting(QUEUE_SETTING, url);
+    return this.clusterState();
+  }
+
+  clusterState(): ClusterState {
+    if (this.cluster) return this.cluster.state();
+    const url = this.queueUrl();
+    return {
+      url: url === null ? null : redactQueueUrl(url),
+      source: this.queueSource(),
+      connected: false,
+      error: this.clusterError,
+      paused: false,
+      coordinator: null,
+      datasetsUrl: null,
+      workers: [],
+    };
+  }
+
+  private queueState(): QueueState {
+    if (this.cluster) return this.cluster.queueState();
+    return this.runs.state();
+  }
+
+  /** Cancels a run wherever it runs: here, or on a cluster worker (which is asked to stop it). */
+  cancelRun(id: number): RunSummary {
+    const row = this.store.runs.get(id);
+    if (this.cluster && row?.remoteJob) {
+      this.cluster.cancel(id);
+      return summarize(this.store, this.store.runs.get(id)!);
+    }
+    return this.runs.cancel(id);
+  }
+
+  /** Resolves when every given run has ended (finished, failed or cancelled), wherever it runs. */
+  settled(ids: number[]): Promise<void> {
+    const open = (): boolean => ids.some((id) => {
+      const s = this.store.runs.get(id)?.status;
+      return s === 'queued' || s === 'running';
+    });
+    if (!open()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const off = this.bus.subscribe((event) => {
+        if (event === 'run.status' && !open()) {
+          off();
+          resolve();
+        }
+      });
+    });
   }
 
   private requireRun(id: number) {
@@ -160,6 +316,19 @@ export class Workbench {
   }
 
   close(): void {
+    // Stops following the cluster first (synchronously), so nothing writes to a closed store.
+    void this.cluster?.close();
+    this.store.close();
+  }
+
+  /** Closes the cluster connections (waiting for them) and the store. */
+  async shutdown(): Promise<void> {
+    const cluster = this.cluster;
+    this.cluster = null;
+    if (cluster) {
+      await cluster.flush();
+      await cluster.close();
+    }
     this.store.close();
   }
 }

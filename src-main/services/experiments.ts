@@ -347,6 +347,7 @@ export class ExperimentService {
         epochsDone: r.epochsDone,
         epochsPlanned: r.epochsPlanned,
         error: r.error,
+        worker: r.worker,
       })),
     };
   }

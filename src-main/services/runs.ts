@@ -21,6 +21,7 @@ import type { EventBus } from './events';
 import type { HomeLayout } from './home';
 import type { EngineProcess, Launcher } from './launcher';
 import { codeVersion, configHash, hostName } from './provenance';
+import { knobsOnly } from './stored-config';
 import { summarize } from './summaries';
 import { processAlive, processStartTime, sameProcessAlive } from './process-alive';
 
@@ -38,6 +39,10 @@ export interface RunServiceOptions {
    * `hrlf queue --run`). Off for `hrlf train`, which runs only what it started itself.
    */
   workQueue: boolean;
+  /** Start with the local queue paused (a cluster queue is configured: its workers run the queue). */
+  startPaused?: boolean;
+  /** Sees every message of every run's engine process before it is stored (a cluster worker forwards them). */
+  observe?: (runId: number, msg: ChildMessage) => void;
 }
 
 
@@ -62,6 +67,7 @@ export class RunService {
     private readonly launch: Launcher,
     private readonly options: RunServiceOptions = { concurrency: 2, workQueue: true },
   ) {
+    this.paused = options.startPaused ?? false;
     if (options.workQueue) {
       this.recoverInterrupted();
       this.pump();
@@ -227,6 +233,7 @@ export class RunService {
     if (proc.pid !== undefined) this.recordEngine(id, proc.pid);
     let ended = false;
     proc.onMessage((msg) => {
+      this.options.observe?.(id, msg);
       try {
         if (this.handle(row, dataset.sha256, msg)) ended = true;
       } catch (err) {
@@ -272,6 +279,17 @@ export class RunService {
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+  }
+
+  /**
+   * Stores one message of a run that a cluster worker executes, with the bookkeeping of a local
+   * run's (`proc` forwards cancel and kill to the worker). Ignored once the run has ended.
+   */
+  recordRemote(id: number, msg: ChildMessage, proc: EngineProcess): void {
+    const row = this.store.runs.get(id);
+    if (!row || (row.status !== 'queued' && row.status !== 'running')) return;
+    if (row.status === 'running' && !this.active.has(id)) this.active.set(id, { proc, cancelRequested: false, lastProgress: 0, startedAt: Date.now() });
+    this.handle(row, row.datasetSha256 ?? '', msg);
   }
 
   /** Persists one message; returns true when the message ends the run. */
@@ -352,10 +370,4 @@ export class RunService {
     this.bus.emit('run.status', { runId: id, status, error: fields.error ?? null });
     this.pump();
   }
-}
-
-/** The method's knobs of a stored run config, without the provenance stored beside them. */
-function knobsOnly(config: Record<string, unknown>): Record<string, unknown> {
-  const { preset: _preset, trainingCondition: _training, ...rest } = config;
-  return rest;
 }

@@ -46,6 +46,7 @@ export function summarize(store: Store, row: RunRow): RunSummary {
     outcome: row.outcome,
     headline: row.status === 'finished' ? headline(store, row.id) : null,
     degenerate: describeDegenerate(predictionCheck(store, row)?.findings ?? []),
+    worker: row.worker,
   };
 }
 

@@ -137,4 +137,19 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE runs ADD COLUMN prediction_check TEXT;
   `,
+  // 7: runs sent to a cluster queue (BullMQ on Redis): the job a run belongs to, its attempt
+  // counter (a retry is a new job), the worker execution whose results are being stored (results
+  // of an older execution are ignored), and the worker that ran it; and a key-value table for the
+  // home's settings (the queue URL chosen in the UI, this store's coordinator id)
+  `
+  ALTER TABLE runs ADD COLUMN remote_job TEXT;
+  ALTER TABLE runs ADD COLUMN remote_attempt INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE runs ADD COLUMN remote_exec TEXT;
+  ALTER TABLE runs ADD COLUMN worker TEXT;
+  CREATE INDEX runs_by_remote_job ON runs(remote_job);
+  CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+  `,
 ];

@@ -26,6 +26,14 @@ export interface RunRow {
   timings: Record<string, number> | null;
   /** Evaluation mask seed; null for runs stored before scenarios (they used the paper's seed 0). */
   maskSeed: number | null;
+  /** The cluster job (BullMQ on Redis) this run was sent to; null: the local queue's. */
+  remoteJob: string | null;
+  /** Cluster jobs this run has had (a retry sends a new one). */
+  remoteAttempt: number;
+  /** The worker execution whose results are stored (a takeover starts a new one). */
+  remoteExec: string | null;
+  /** Id of the cluster worker that ran it (host#pid…); null: ran on this machine. */
+  worker: string | null;
 }
 
 interface RawRun {
@@ -52,6 +60,10 @@ interface RawRun {
   checkpoint_path: string | null;
   timings: string | null;
   mask_seed: number | null;
+  remote_job: string | null;
+  remote_attempt: number;
+  remote_exec: string | null;
+  worker: string | null;
 }
 
 function fromRaw(r: RawRun): RunRow {
@@ -79,6 +91,10 @@ function fromRaw(r: RawRun): RunRow {
     checkpointPath: r.checkpoint_path,
     timings: r.timings === null ? null : (JSON.parse(r.timings) as Record<string, number>),
     maskSeed: r.mask_seed,
+    remoteJob: r.remote_job,
+    remoteAttempt: r.remote_attempt,
+    remoteExec: r.remote_exec,
+    worker: r.worker,
   };
 }
 
@@ -154,15 +170,17 @@ export class RunsRepo {
 
   /**
    * Takes a queued run for this supervisor process. Atomic, so two processes sharing a data home
-   * never both run it; false when someone else took it or it is no longer queued.
+   * never both run it; false when someone else took it, it is no longer queued, or it was sent to
+   * a cluster queue (whose workers run it).
    */
   claim(id: number, pid: number, host: string): boolean {
     const info = this.db
       .prepare(
-        `UPDATE runs SET status = 'running', supervisor_pid = ?, supervisor_host = ?, started_at = COALESCE(started_at, ?), error = NULL
-         WHERE id = ? AND status = 'queued'`,
+        `UPDATE runs SET status = 'running', supervisor_pid = ?, supervisor_host = ?, started_at = COALESCE(started_at, ?), error = NULL,
+           host = ?, worker = NULL
+         WHERE id = ? AND status = 'queued' AND remote_job IS NULL`,
       )
-      .run(pid, host, now(), id);
+      .run(pid, host, now(), host, id);
     return info.changes === 1;
   }
 
@@ -206,11 +224,15 @@ export class RunsRepo {
       .map((r) => this.get(r.id)!);
   }
 
-  /** Puts an interrupted or failed run back in the queue (it resumes from its checkpoint, if any). */
+  /**
+   * Puts an interrupted or failed run back in the queue (it resumes from its checkpoint, if any).
+   * A run that was sent to a cluster leaves its old job: the queue it goes back to sends a new one.
+   */
   requeue(id: number): boolean {
     const info = this.db
       .prepare(
-        `UPDATE runs SET status = 'queued', supervisor_pid = NULL, supervisor_host = NULL, error = NULL, finished_at = NULL
+        `UPDATE runs SET status = 'queued', supervisor_pid = NULL, supervisor_host = NULL, error = NULL, finished_at = NULL,
+           remote_job = NULL, remote_exec = NULL
          WHERE id = ? AND status IN ('running', 'failed', 'cancelled')`,
       )
       .run(id);

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { ClusterRepo } from './cluster-repo';
 import { openDatabase, type Db, type OpenOptions } from './database';
 import { DatasetsRepo } from './datasets-repo';
 import { ExperimentsRepo } from './experiments-repo';
@@ -11,12 +12,14 @@ export class Store {
   readonly runs: RunsRepo;
   readonly scenarios: ScenariosRepo;
   readonly experiments: ExperimentsRepo;
+  readonly cluster: ClusterRepo;
 
   private constructor(readonly db: Db) {
     this.datasets = new DatasetsRepo(db);
     this.runs = new RunsRepo(db);
     this.scenarios = new ScenariosRepo(db);
     this.experiments = new ExperimentsRepo(db);
+    this.cluster = new ClusterRepo(db);
   }
 
   static open(home: string, options: OpenOptions = {}): Store {

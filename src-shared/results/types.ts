@@ -78,6 +78,8 @@ export interface ExperimentRunRef {
   epochsDone: number;
   epochsPlanned: number;
   error: string | null;
+  /** The cluster worker that runs or ran it; null: this machine. */
+  worker?: string | null;
 }
 
 export interface ExperimentDetail extends ExperimentSummary {

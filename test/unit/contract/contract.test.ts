@@ -19,6 +19,8 @@ describe('contract', () => {
       'queue.state',
       'queue.pause',
       'queue.resume',
+      'cluster.state',
+      'cluster.configure',
       'projections.compute',
       'scenarios.list',
       'scenarios.save',

@@ -1,0 +1,144 @@
+/**
+ * What the cluster tests stand on: a real redis-server (Debian's) on a free loopback port with its
+ * own folder and password, append-only file on; `hrlf worker` processes with their own data homes
+ * standing in for machines (each in its own process group, so kill -9 takes its engine processes
+ * with it, as a machine's death would); a tiny dataset so runs take seconds.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeDatasetFile } from '../../src-main/engine/data/dataset-file';
+import { generateSynthetic } from '../../src-main/engine/data/synthetic';
+import type { Workbench } from '../../src-main/services/api';
+import { checkReachable } from '../../src-main/services/cluster/connection';
+import { BIN } from './helpers';
+
+export const REDIS_SERVER = process.env.REDIS_SERVER ?? '/usr/bin/redis-server';
+export const HAVE_REDIS = existsSync(REDIS_SERVER);
+export const PASSWORD = 'test-pass-3f9c';
+export const DATASETS_TOKEN = 'datasets-token-for-tests';
+
+/** Test timings: a dead worker's job moves on after ~5 s, heartbeats every second. */
+export const CLUSTER_ENV = { HRLF_CLUSTER_LOCK_MS: '5000', HRLF_CLUSTER_STALLED_MS: '1000', HRLF_CLUSTER_HEARTBEAT_MS: '1000' };
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 400_000): Promise<void> {
+  const t0 = Date.now();
+  while (!(await check())) {
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export interface RedisHandle {
+  url: string;
+  port: number;
+  dir: string;
+  /** Shuts down cleanly (the append-only file is complete) and waits for the exit. */
+  stop(): Promise<void>;
+  start(): Promise<void>;
+}
+
+export async function startRedis(): Promise<RedisHandle> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'hrlf-redis-'));
+  let child: ChildProcess | null = null;
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--requirepass', PASSWORD, '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--protected-mode', 'yes'];
+  const handle: RedisHandle = {
+    url: `redis://:${PASSWORD}@127.0.0.1:${port}`,
+    port,
+    dir,
+    start: async () => {
+      child = spawn(REDIS_SERVER, args, { stdio: 'ignore' });
+      await until(() => checkReachable(handle.url, 1000).then(() => true, () => false), 'redis-server to answer', 20_000);
+    },
+    stop: async () => {
+      const c = child;
+      if (!c || c.exitCode !== null) return;
+      const exited = new Promise((r) => c.once('exit', r));
+      c.kill('SIGTERM');
+      await exited;
+    },
+  };
+  await handle.start();
+  return handle;
+}
+
+export interface WorkerProcess {
+  child: ChildProcess;
+  home: string;
+  output: () => string;
+  /** kill -9 of the worker and its engine processes (its process group): a machine that dies. */
+  kill9(): Promise<void>;
+  /** SIGTERM: finishes its running runs, then leaves. */
+  stop(): Promise<void>;
+}
+
+export function startWorker(url: string, options: { home?: string; concurrency?: number; token?: string | null; name?: string } = {}): WorkerProcess {
+  const home = options.home ?? mkdtempSync(join(tmpdir(), 'hrlf-worker-'));
+  const args = [BIN, '--home', home, '--queue', url, 'worker', '--concurrency', String(options.concurrency ?? 1), '--backend', 'wasm'];
+  if (options.name) args.push('--name', options.name);
+  const token = options.token === undefined ? DATASETS_TOKEN : options.token;
+  const env: NodeJS.ProcessEnv = { ...process.env, ...CLUSTER_ENV };
+  delete env.HRLF_DATASETS_TOKEN;
+  if (token) env.HRLF_DATASETS_TOKEN = token;
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  return {
+    child,
+    home,
+    output: () => out,
+    kill9: async () => {
+      if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
+      await exited;
+    },
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** A dataset of a few hundred tiny samples (MOSEI-like labels), registered as an imported one. */
+export function addTinyDataset(wb: Workbench, id = 'tiny'): string {
+  const data = generateSynthetic({ id, kind: 'mosei', description: 'tiny', T: 8, dims: [6, 3, 4], sizes: { train: 96, valid: 32, test: 48 } });
+  const path = join(wb.layout.datasets, `${id}.hrlfds`);
+  mkdirSync(wb.layout.datasets, { recursive: true });
+  const sha256 = writeDatasetFile(path, data);
+  wb.store.datasets.insertImported({
+    id,
+    name: id,
+    kind: 'mosei',
+    task: 'regression',
+    format: 'mult',
+    sourcePath: null,
+    sourceSize: null,
+    sourceSha256: sha256,
+    path,
+    sha256,
+    T: data.T,
+    dims: data.dims,
+    splitSizes: { train: data.train.n, valid: data.valid.n, test: data.test.n },
+    report: null,
+  });
+  return sha256;
+}
+
+export function interMetrics(wb: Workbench, id: number): Record<string, unknown> {
+  return Object.fromEntries(wb.store.runs.evaluations(id).map((e) => [`${e.protocol}:${e.condition}`, e.metrics]));
+}
