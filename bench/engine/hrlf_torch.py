@@ -6,10 +6,11 @@ teacher's forward on the clean batch (eval mode, no grad), the student's forward
 full loss of spec §3 (task + λ_FRF·FRF + λ_HMI·HMI + λ_HAL·HAL + λ_KL·KL) and its Adam step, then
 one Adam step of the HAL discriminators on the same (detached) representations.
 
-    /usr/bin/python3 bench/engine/hrlf_torch.py [--batch 32] [--steps 20] [--threads N] [--last-only]
+    /usr/bin/python3 bench/engine/hrlf_torch.py [--batch 32] [--steps 20] [--threads N] [--last-only] [--device cpu|cuda]
 
 Prints one JSON object with median_ms_per_student_step (wall) and median_cpu_ms_per_student_step
-(process CPU time, steadier when other processes compete for the cores). CPU only. `--last-only` applies the same
+(process CPU time, steadier when other processes compete for the cores). CPU by default; --device cuda
+times it on a GPU (each step ends with a host read of the loss, which synchronises). `--last-only` applies the same
 exact shortcut as the tfjs engine (the last encoder layer computes only the last time step, the
 only one Z uses); the default is the plain nn.TransformerEncoder a PyTorch user would write.
 """
@@ -136,7 +137,7 @@ def hmi_loss(stats, et, es, perms=None):
     """L_HMI = −Σ_i MI_i; negatives pair E^t with a batch permutation of E^s (drawn if not given)."""
     total = 0.0
     for i, (net, t, s) in enumerate(zip(stats, et, es)):
-        perm = torch.randperm(s.shape[0]) if perms is None else perms[i]
+        perm = torch.randperm(s.shape[0], device=s.device) if perms is None else perms[i]
         pos, neg = net(torch.cat([t, s], 1)), net(torch.cat([t, s[perm]], 1))
         total = total + ((-F.softplus(-pos)).mean() - F.softplus(neg).mean())
     return -total
@@ -156,11 +157,11 @@ def kl_loss(lt, ls, task):
     return (pt * (F.log_softmax(lt, -1) - F.log_softmax(ls, -1))).sum(-1).mean()
 
 
-def msm_masks(b, t):
+def msm_masks(b, t, device='cpu'):
     """Per sample: available set uniform over the 7 non-empty subsets; frames dropped w.p. p~U[0,1)."""
-    subset = torch.randint(1, 8, (b,))
-    p = torch.rand(b, 1)
-    return {m: (torch.rand(b, t) >= p).float() * ((subset >> i) & 1).float()[:, None] for i, m in enumerate(MODS)}
+    subset = torch.randint(1, 8, (b,), device=device)
+    p = torch.rand(b, 1, device=device)
+    return {m: (torch.rand(b, t, device=device) >= p).float() * ((subset >> i) & 1).float()[:, None] for i, m in enumerate(MODS)}
 
 
 def apply_masks(xs, masks):
@@ -169,7 +170,7 @@ def apply_masks(xs, masks):
 
 def msm(xs):
     b, t = xs['l'].shape[:2]
-    return apply_masks(xs, msm_masks(b, t))
+    return apply_masks(xs, msm_masks(b, t, xs['l'].device))
 
 
 def hal_generator_loss(discs, es):
@@ -204,24 +205,28 @@ def main():
     ap.add_argument('--warmup', type=int, default=3)
     ap.add_argument('--threads', type=int, default=0, help='torch threads (0: PyTorch default)')
     ap.add_argument('--last-only', action='store_true')
+    ap.add_argument('--device', default='cpu', help="cpu, cuda, or cuda-if-available (the GPU reference for tfjs-webgpu)")
     args = ap.parse_args()
+    if args.device == 'cuda-if-available':
+        args.device = 'cuda' if torch.cuda.is_available() else 'cpu'
+    dev = torch.device(args.device)
     if args.threads > 0:
         torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     shape, d, heads, layers, dropout, lr = MOSI, 40, 10, 2, 0.1, 1e-3
-    teacher = HrlfNet(shape, d, layers, heads, dropout, last_only=args.last_only).eval()
+    teacher = HrlfNet(shape, d, layers, heads, dropout, last_only=args.last_only).to(dev).eval()
     for p in teacher.parameters():
         p.requires_grad_(False)
-    student = HrlfNet(shape, d, layers, heads, dropout, last_only=args.last_only).train()
+    student = HrlfNet(shape, d, layers, heads, dropout, last_only=args.last_only).to(dev).train()
     ks = [3 * d, 2 * d, d]
-    stats = nn.ModuleList([mlp([2 * k, k, 1]) for k in ks])
-    discs = nn.ModuleList([mlp([k, k // 2, 1]) for k in ks])
+    stats = nn.ModuleList([mlp([2 * k, k, 1]) for k in ks]).to(dev)
+    discs = nn.ModuleList([mlp([k, k // 2, 1]) for k in ks]).to(dev)
     opt = torch.optim.Adam(list(student.parameters()) + list(stats.parameters()), lr=lr)
     opt_d = torch.optim.Adam(discs.parameters(), lr=lr)
 
     B, T = args.batch, shape['T']
-    xs = {m: torch.randn(B, T, shape['dims'][i]) for i, m in enumerate(MODS)}
-    y = torch.rand(B, 1) * 6 - 3
+    xs = {m: torch.randn(B, T, shape['dims'][i], device=dev) for i, m in enumerate(MODS)}
+    y = torch.rand(B, 1, device=dev) * 6 - 3
 
     def step():
         with torch.no_grad():
@@ -248,7 +253,7 @@ def main():
         cpu_times.append((time.process_time() - c0) * 1000)
     print(json.dumps({
         'bench': 'hrlf-student-step', 'framework': 'pytorch', 'torch': torch.__version__,
-        'threads': torch.get_num_threads(), 'batch': B, 'last_only': args.last_only,
+        'threads': torch.get_num_threads(), 'device': args.device, 'batch': B, 'last_only': args.last_only,
         'median_ms_per_student_step': statistics.median(times),
         'median_cpu_ms_per_student_step': statistics.median(cpu_times), 'mean_ms': statistics.mean(times),
         'min_ms': min(times), 'min_cpu_ms': min(cpu_times), 'steps': args.steps,

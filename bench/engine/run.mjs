@@ -1,11 +1,18 @@
 #!/usr/bin/env node
 /**
- * `npm run bench:engine`: median ms per HRLF student step (batch 32, MOSI dims, spec defaults, frozen
- * teacher forward and the discriminator step included) for each tfjs backend, beside the PyTorch
- * reference of the same spec (bench/engine/hrlf_torch.py, Debian python3-torch, CPU), and the ratio
- * tfjs/PyTorch. Runs one after the other so they do not compete for the cores. Not a test.
+ * `npm run bench:engine`: median ms per HRLF student step (MOSI dims, spec defaults, frozen teacher
+ * forward and the discriminator step included) for each tfjs backend, beside the PyTorch reference
+ * of the same spec (bench/engine/hrlf_torch.py, Debian python3-torch), and the ratio tfjs/PyTorch.
+ * Not a test.
  *
- *   npm run bench:engine [-- --steps 20 --backends wasm,cpu --python /usr/bin/python3]
+ * On a shared machine the load drifts within minutes, so the sides are measured back to back in
+ * ROUNDS (tfjs, PyTorch, PyTorch last-step-only, then again), each ratio is taken within its
+ * round, and the report gives every round's ratio and their median.
+ *
+ *   npm run bench:engine [-- --steps 20 --rounds 3 --batch 32 --backends wasm,cpu,webgpu --python /usr/bin/python3]
+ *
+ * The PyTorch side runs on CUDA when the tfjs backend is a GPU one (webgpu, tensorflow on a GPU)
+ * and torch.cuda.is_available(); on the CPU otherwise (see --torch-device).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -16,11 +23,15 @@ import { parseArgs } from 'node:util';
 const { values } = parseArgs({
   options: {
     steps: { type: 'string', default: '20' },
+    rounds: { type: 'string', default: '3' },
+    batch: { type: 'string', default: '32' },
     backends: { type: 'string', default: 'wasm,cpu' },
     python: { type: 'string', default: '/usr/bin/python3' },
+    'torch-device': { type: 'string', default: 'auto' },
   },
 });
 const here = path.dirname(fileURLToPath(import.meta.url));
+const GPU_BACKENDS = new Set(['webgpu', 'tensorflow']);
 
 function runJson(cmd, args) {
   const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 16 << 20 });
@@ -29,26 +40,53 @@ function runJson(cmd, args) {
   return JSON.parse(r.stdout.slice(r.stdout.indexOf('{')));
 }
 
-const tfjs = runJson(process.execPath, [path.join(here, 'tfjs-step.mjs'), '--backends', values.backends, '--steps', values.steps]);
-const torch = runJson(values.python, [path.join(here, 'hrlf_torch.py'), '--steps', values.steps]);
-const torchLastOnly = runJson(values.python, [path.join(here, 'hrlf_torch.py'), '--steps', values.steps, '--last-only']);
+function median(xs) {
+  const s = xs.filter((x) => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b);
+  if (s.length === 0) return null;
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
 
-const rows = [];
-for (const [backend, r] of Object.entries(tfjs.backends ?? {})) {
-  const ms = r.median_ms_per_student_step;
-  rows.push({
+const backends = values.backends.split(',').filter(Boolean);
+const torchDevice = values['torch-device'] === 'auto' ? (backends.some((b) => GPU_BACKENDS.has(b)) ? 'cuda-if-available' : 'cpu') : values['torch-device'];
+const common = ['--steps', values.steps, '--batch', values.batch];
+const rounds = [];
+for (let i = 0; i < Number(values.rounds); i++) {
+  const tfjs = runJson(process.execPath, [path.join(here, 'tfjs-step.mjs'), '--backends', values.backends, ...common]);
+  const torch = runJson(values.python, [path.join(here, 'hrlf_torch.py'), ...common, '--device', torchDevice]);
+  const torchLastOnly = runJson(values.python, [path.join(here, 'hrlf_torch.py'), ...common, '--device', torchDevice, '--last-only']);
+  const rows = Object.entries(tfjs.backends ?? {}).map(([backend, r]) => ({
     backend: `tfjs-${backend}`,
-    ms,
-    ratio_vs_torch: torch.median_ms_per_student_step ? ms / torch.median_ms_per_student_step : null,
-    ratio_vs_torch_last_only: torchLastOnly.median_ms_per_student_step ? ms / torchLastOnly.median_ms_per_student_step : null,
-  });
+    ms: r.median_ms_per_student_step ?? null,
+    error: r.error,
+    ratio_vs_torch: r.median_ms_per_student_step && torch.median_ms_per_student_step ? r.median_ms_per_student_step / torch.median_ms_per_student_step : null,
+    ratio_vs_torch_last_only:
+      r.median_ms_per_student_step && torchLastOnly.median_ms_per_student_step ? r.median_ms_per_student_step / torchLastOnly.median_ms_per_student_step : null,
+  }));
+  rounds.push({ tfjs, torch, torchLastOnly, rows });
+  const f = (x) => (typeof x === 'number' ? x.toFixed(1) : 'n/a');
+  console.log(`round ${i + 1}: PyTorch (${torch.device ?? torchDevice}) ${f(torch.median_ms_per_student_step)} ms, last-step-only ${f(torchLastOnly.median_ms_per_student_step)} ms${torch.error ? ` (${torch.error})` : ''}`);
+  for (const r of rows) {
+    console.log(`  ${r.backend.padEnd(14)} ${r.error ?? `${f(r.ms)} ms/step   tfjs/PyTorch ${r.ratio_vs_torch?.toFixed(2)}   vs last-only (equal computation) ${r.ratio_vs_torch_last_only?.toFixed(2)}`}`);
+  }
 }
-const report = { date: new Date().toISOString(), steps: Number(values.steps), tfjs, torch, torchLastOnly, rows };
+const summary = backends.map((b) => {
+  const rs = rounds.map((r) => r.rows.find((x) => x.backend === `tfjs-${b}`)).filter(Boolean);
+  return {
+    backend: `tfjs-${b}`,
+    ratios_vs_torch: rs.map((r) => r.ratio_vs_torch),
+    ratios_vs_torch_last_only: rs.map((r) => r.ratio_vs_torch_last_only),
+    median_ratio_vs_torch: median(rs.map((r) => r.ratio_vs_torch)),
+    median_ratio_vs_torch_last_only: median(rs.map((r) => r.ratio_vs_torch_last_only)),
+  };
+});
+const report = { date: new Date().toISOString(), steps: Number(values.steps), batch: Number(values.batch), rounds, summary };
 mkdirSync(path.join(here, '..', 'results'), { recursive: true });
-writeFileSync(path.join(here, '..', 'results', 'engine-step.json'), JSON.stringify(report, null, 2));
-console.log(`PyTorch (CPU)                        ${torch.median_ms_per_student_step?.toFixed(1) ?? torch.error} ms/step`);
-console.log(`PyTorch, last time step only        ${torchLastOnly.median_ms_per_student_step?.toFixed(1) ?? torchLastOnly.error} ms/step`);
-for (const r of rows) {
-  console.log(`${r.backend.padEnd(36)} ${r.ms?.toFixed(1)} ms/step   tfjs/PyTorch ${r.ratio_vs_torch?.toFixed(2)}   vs last-only ${r.ratio_vs_torch_last_only?.toFixed(2)}`);
+const out = path.join(here, '..', 'results', `engine-step-b${values.batch}.json`);
+writeFileSync(out, JSON.stringify(report, null, 2));
+for (const s of summary) {
+  console.log(
+    `${s.backend.padEnd(14)} median over ${rounds.length} rounds: tfjs/PyTorch ${s.median_ratio_vs_torch?.toFixed(2) ?? 'n/a'}, vs last-only (equal computation) ${s.median_ratio_vs_torch_last_only?.toFixed(2) ?? 'n/a'}`,
+  );
 }
-console.log(`(written to bench/results/engine-step.json)`);
+console.log(`(written to ${path.relative(process.cwd(), out)})`);

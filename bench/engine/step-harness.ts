@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { hrlfConfigSchema, hrlfDefaults, hrlfMethod } from '../../src-main/engine/methods/hrlf';
 import type { Batch } from '../../src-main/engine/methods/method';
+import { useFusedKernels } from '../../src-main/engine/nn';
 import { createRng } from '../../src-main/engine/random';
 import type { DataShape } from '../../src-main/engine/types';
 
@@ -13,6 +14,8 @@ export interface StepBenchOptions {
   warmup: number;
   steps: number;
   seed: number;
+  /** false: the engine's fused kernels off (composite tf ops), for A/B timing. */
+  fused?: boolean;
 }
 
 export interface StepBenchResult {
@@ -49,6 +52,7 @@ function median(xs: number[]): number {
 }
 
 export function benchStudentStep(options: StepBenchOptions): StepBenchResult {
+  useFusedKernels(options.fused ?? true);
   const config = hrlfConfigSchema.parse(hrlfDefaults(MOSI_SHAPE));
   const instance = hrlfMethod.create({ shape: MOSI_SHAPE, config, seed: options.seed, rng: createRng(options.seed) });
   const [teacher, student] = instance.phases;

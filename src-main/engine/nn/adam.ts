@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import './gradients';
+import { ADAM } from './fused/adam-kernel';
+import { hasFusedKernel, runKernel } from './fused/host';
 
 export interface AdamOptions {
   lr: number;
@@ -64,8 +66,42 @@ export class Adam {
    */
   apply(grads: readonly (tf.Tensor | null | undefined)[]): void {
     const mode = this.options.mode ?? 'auto';
-    if (mode === 'host' || (mode === 'auto' && HOST_BACKENDS.has(tf.getBackend()))) this.applyOnHost(grads);
-    else this.applyOnDevice(grads);
+    if (mode === 'host' || (mode === 'auto' && HOST_BACKENDS.has(tf.getBackend()))) {
+      if (hasFusedKernel(ADAM)) this.applyFused(grads);
+      else this.applyOnHost(grads);
+    } else {
+      this.applyOnDevice(grads);
+    }
+  }
+
+  /** The step count, read from its variable only when something else assigned it (a restore). */
+  private stepCache: { id: unknown; value: number } | null = null;
+
+  private currentStep(): number {
+    if (this.stepCache?.id !== this.step.dataId) this.stepCache = { id: this.step.dataId, value: this.step.dataSync()[0]! };
+    return this.stepCache.value;
+  }
+
+  /** The whole update as one kernel over the heap (fused/adam-kernel.ts). */
+  private applyFused(grads: readonly (tf.Tensor | null | undefined)[]): void {
+    const step = this.currentStep() + 1;
+    tf.tidy(() => {
+      const inputs: Record<string, tf.Tensor> = { m: this.m, v: this.v };
+      const hasGrad = this.params.map((p, i) => {
+        inputs[`p${i}`] = p;
+        const g = grads[i];
+        if (g) inputs[`g${i}`] = g;
+        return !!g;
+      });
+      const { beta1, beta2, eps } = this;
+      const outs = runKernel<tf.Tensor[]>(ADAM, inputs, { hasGrad, lr: this.options.lr, beta1, beta2, eps, step });
+      const n = this.params.length;
+      this.params.forEach((p, i) => p.assign(outs[i]!));
+      this.m.assign(outs[n]!);
+      this.v.assign(outs[n + 1]!);
+      this.step.assign(tf.scalar(step));
+    });
+    this.stepCache = { id: this.step.dataId, value: step };
   }
 
   /**

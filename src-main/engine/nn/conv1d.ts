@@ -1,8 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../random';
 import { torchDefaultBound, uniformVariable } from './init';
+import { CONV_TAPS } from './fused/conv-taps-kernel';
+import { hasFusedKernel, runKernel } from './fused/host';
 import type { Module, NamedVariable } from './module';
 import { transposedProduct } from './transposed-product';
+
+/** out·scale + add, applied after the convolution (e.g. an embedding scale and a positional table [T, out]). */
+export interface ConvEpilogue {
+  scale: number;
+  add?: tf.Tensor2D;
+}
 
 /**
  * Conv1D with kernel 3, padding 'same', stride 1, no bias, on [B, T, C] → [B, T, out].
@@ -31,12 +39,26 @@ export class Conv1dK3 implements Module {
    * input (data) whose other rows are zero vectors, as after MSM corruption: only those rows are
    * multiplied (MSM leaves ~2/7 of them), and no gradient flows to x on that path.
    */
-  apply(x: tf.Tensor3D, presentRows?: Int32Array): tf.Tensor3D {
+  apply(x: tf.Tensor3D, presentRows?: Int32Array, epilogue?: ConvEpilogue): tf.Tensor3D {
     const [b, t] = x.shape;
     const o = this.outChannels;
     const rows = tf.reshape(x, [b * t, this.inChannels]) as tf.Tensor2D;
     const projected = presentRows ? sparseRowsProduct(rows, this.weight as tf.Tensor2D, presentRows) : tf.matMul(rows, this.weight);
     const y = tf.reshape(projected, [b, t, 3 * o]);
+    const add = epilogue?.add;
+    if (hasFusedKernel(CONV_TAPS) && (!add || (add.shape[0] === t && add.shape[1] === o))) {
+      const inputs: Record<string, tf.Tensor> = add ? { y, add } : { y };
+      return runKernel<tf.Tensor3D>(CONV_TAPS, inputs, { scale: epilogue?.scale ?? 1 });
+    }
+    const out = this.taps(y as tf.Tensor3D, b, t);
+    if (!epilogue) return out;
+    const scaled = epilogue.scale === 1 ? out : tf.mul(out, epilogue.scale);
+    return (add ? tf.add(scaled, add) : scaled) as tf.Tensor3D;
+  }
+
+  /** out[t] = Y₀[t-1] + Y₁[t] + Y₂[t+1] from y [B, T, 3·out], zero-padded in time. */
+  private taps(y: tf.Tensor3D, b: number, t: number): tf.Tensor3D {
+    const o = this.outChannels;
     if (t === 1) return tf.slice(y, [0, 0, o], [b, 1, o]) as tf.Tensor3D;
     const yp = tf.pad(y, [
       [0, 0],

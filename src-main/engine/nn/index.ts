@@ -1,9 +1,11 @@
 import './gradients';
+import './gradients-fused';
 export { Adam, type AdamOptions } from './adam';
 export { MultiHeadSelfAttention } from './attention';
 export { EVAL, trainCtx, type ForwardCtx } from './context';
-export { Conv1dK3 } from './conv1d';
+export { Conv1dK3, type ConvEpilogue } from './conv1d';
 export { dropout, dropoutMask, dropoutMaskTensor } from './dropout';
+export { hasFusedKernel, useFusedKernels } from './fused/host';
 export { constantVariable, torchDefaultBound, uniformVariable } from './init';
 export { LayerNorm } from './layer-norm';
 export { Linear, type Activation, type LinearOptions } from './linear';
