@@ -4,7 +4,7 @@
  * each available tfjs backend. Prints one JSON object. Runs with plain `node`: the TypeScript
  * harness is loaded through Vite's module runner (vite is a dev dependency; no tsx needed).
  *
- *   node bench/engine/tfjs-step.mjs [--backends wasm,cpu] [--steps 20] [--warmup 3] [--batch 32]
+ *   node bench/engine/tfjs-step.mjs [--backends wasm,cpu,webgpu] [--steps 20] [--warmup 3] [--batch 32]
  *
  * Pair it with `python3 bench/engine/hrlf_torch.py` (same spec, PyTorch on CPU).
  */
@@ -39,25 +39,35 @@ const { module: harness } = await runnerImport(path.join(here, 'step-harness.ts'
 });
 
 const results = {};
+const adapters = {};
 for (const backend of values.backends.split(',').filter(Boolean)) {
   let ok = false;
+  let why = 'backend unavailable';
   try {
-    ok = await tf.setBackend(backend);
-  } catch {
+    if (backend === 'webgpu') {
+      // The engine's Dawn setup (a real GPU adapter, else Dawn's software one): packages loaded here.
+      const { module: gpu } = await runnerImport(path.join(here, '../../src-main/engine/webgpu.ts'), { configFile: false, logLevel: 'error', root: path.resolve(here, '../..') });
+      ok = await gpu.startWebGpu(true, { dawn: await import('webgpu'), tfjsWebgpu: await import('@tensorflow/tfjs-backend-webgpu') });
+      adapters.webgpu = gpu.webGpuAdapter();
+    } else {
+      ok = await tf.setBackend(backend);
+    }
+  } catch (err) {
     ok = false;
+    why = err.message;
   }
   if (!ok) {
-    results[backend] = { error: 'backend unavailable' };
+    results[backend] = { error: why };
     continue;
   }
   await tf.ready();
   // The cpu backend is ~10x slower: fewer timed steps keep the run short.
   const steps = Number(backend === 'cpu' ? values['cpu-steps'] : values.steps);
-  results[backend] = harness.benchStudentStep({
+  results[backend] = await harness.benchStudentStep({
     batch: Number(values.batch),
     warmup: backend === 'cpu' ? 1 : Number(values.warmup),
     steps,
     seed: Number(values.seed),
   });
 }
-console.log(JSON.stringify({ bench: 'hrlf-student-step', shape: harness.MOSI_SHAPE, backends: results }, null, 2));
+console.log(JSON.stringify({ bench: 'hrlf-student-step', shape: harness.MOSI_SHAPE, adapters, backends: results }, null, 2));

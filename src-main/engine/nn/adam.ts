@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import './gradients';
+import { adamOnWebGpu, WebGpuAdamSlots } from './adam-webgpu';
 import { ADAM } from './fused/adam-kernel';
 import { hasFusedKernel, runKernel } from './fused/host';
 
@@ -58,6 +59,9 @@ export class Adam {
     this.step = tf.tidy(() => tf.variable(tf.scalar(0), false));
     this.m = tf.tidy(() => tf.variable(tf.zeros([total]), false));
     this.v = tf.tidy(() => tf.variable(tf.zeros([total]), false));
+    this.gpuSlots = new WebGpuAdamSlots(this.sizes);
+    // Known without a read (a GPU read-back inside a step is what the webgpu path avoids).
+    this.stepCache = { id: this.step.dataId, value: 0 };
   }
 
   /**
@@ -158,7 +162,23 @@ export class Adam {
     this.mirror = { m, v, params, ids: [this.m.dataId, this.v.dataId, ...this.params.map((p) => p.dataId)] };
   }
 
+  private readonly gpuSlots: WebGpuAdamSlots;
+
   private applyOnDevice(grads: readonly (tf.Tensor | null | undefined)[]): void {
+    // webgpu: one fused pass over every parameter, in place (adam-webgpu.ts), when it can.
+    const step = this.currentStep() + 1;
+    const update = {
+      stepSize: this.options.lr / (1 - Math.pow(this.beta1, step)),
+      sqrtBc2: Math.sqrt(1 - Math.pow(this.beta2, step)),
+      beta1: this.beta1,
+      beta2: this.beta2,
+      eps: this.eps,
+    };
+    if (adamOnWebGpu(this.params, grads, this.m, this.v, this.gpuSlots, update)) {
+      tf.tidy(() => this.step.assign(tf.scalar(step)));
+      this.stepCache = { id: this.step.dataId, value: step };
+      return;
+    }
     tf.tidy(() => {
       const flat = tf.concat(
         this.params.map((p, i) => {
@@ -179,6 +199,7 @@ export class Adam {
       this.m.assign(m);
       this.v.assign(v);
     });
+    this.stepCache = { id: this.step.dataId, value: step };
   }
 
   /** Gradient of `loss` w.r.t. the parameters, then one update; returns the loss's value tensor (kept by the caller's tidy). */
@@ -195,6 +216,7 @@ export class Adam {
 
   dispose(): void {
     this.mirror = null;
+    this.gpuSlots.dispose();
     this.step.dispose();
     this.m.dispose();
     this.v.dispose();
