@@ -16,7 +16,8 @@ import { registerHostKernel, type HostIO, type Named } from './host';
  *
  * P (the softmax, before dropout) is saved for the backward. Dropout draws the stream of
  * dropout.ts in the order of the composite path's [H, B, Tq, T] weights, so both paths drop the
- * same weights; the backward redraws it. Scores and sums run in float64.
+ * same weights; the backward redraws it. On wasm with head size 4 the SIMD kernels of
+ * attention-simd.ts run; elsewhere (cpu, other head sizes) the JS loops below, in float64.
  */
 export const SELF_ATTENTION = 'HrlfSelfAttention';
 export const SELF_ATTENTION_GRAD = 'HrlfSelfAttentionGrad';
@@ -78,71 +79,7 @@ function rowScratch(n: number): Float64Array {
   return scratch;
 }
 
-/** forward() for head size 4 (HRLF's d = 40 over 10 heads): a head row in four locals, ~2x faster. */
-function forward4(q: Float32Array, kv: Float32Array, out: Float32Array, probs: Float32Array, L: Layout, rate: number, seed: number): void {
-  const { B, H, Tq, T, qBatch, qRow, qCol, kvBatch, kvRow, kCol, vCol } = L;
-  const d = H * 4;
-  const scale = 0.5;
-  const drop = rate > 0;
-  const keep = Math.fround(1 / (1 - rate));
-  const threshold = maskThreshold(rate);
-  let s = maskStreamStart(seed);
-  const buf = rowScratch(T);
-  let p = 0;
-  for (let h = 0; h < H; h++) {
-    for (let b = 0; b < B; b++) {
-      const kb = b * kvBatch + kCol + h * 4;
-      const vb = b * kvBatch + vCol + h * 4;
-      for (let i = 0; i < Tq; i++) {
-        const qi = b * qBatch + i * qRow + qCol + h * 4;
-        const q0 = q[qi]! * scale;
-        const q1 = q[qi + 1]! * scale;
-        const q2 = q[qi + 2]! * scale;
-        const q3 = q[qi + 3]! * scale;
-        let max = -Infinity;
-        for (let j = 0, kj = kb; j < T; j++, kj += kvRow) {
-          const dot = q0 * kv[kj]! + q1 * kv[kj + 1]! + q2 * kv[kj + 2]! + q3 * kv[kj + 3]!;
-          buf[j] = dot;
-          if (dot > max) max = dot;
-        }
-        let sum = 0;
-        for (let j = 0; j < T; j++) {
-          const e = expNonPositive(buf[j]! - max);
-          buf[j] = e;
-          sum += e;
-        }
-        const inv = 1 / sum;
-        let a0 = 0;
-        let a1 = 0;
-        let a2 = 0;
-        let a3 = 0;
-        for (let j = 0, vj = vb; j < T; j++, vj += kvRow, p++) {
-          const pj = Math.fround(buf[j]! * inv);
-          probs[p] = pj;
-          let w = pj;
-          if (drop) {
-            s ^= s << 13;
-            s ^= s >>> 17;
-            s ^= s << 5;
-            w = pj * (+(s >>> 0 >= threshold) * keep);
-          }
-          a0 += w * kv[vj]!;
-          a1 += w * kv[vj + 1]!;
-          a2 += w * kv[vj + 2]!;
-          a3 += w * kv[vj + 3]!;
-        }
-        const o = (b * Tq + i) * d + h * 4;
-        out[o] = a0;
-        out[o + 1] = a1;
-        out[o + 2] = a2;
-        out[o + 3] = a3;
-      }
-    }
-  }
-}
-
 function forward(q: Float32Array, kv: Float32Array, out: Float32Array, probs: Float32Array, L: Layout, rate: number, seed: number): void {
-  if (L.dh === 4) return forward4(q, kv, out, probs, L, rate, seed);
   const { B, H, Tq, T, dh } = L;
   const d = H * dh;
   const scale = 1 / Math.sqrt(dh);
@@ -211,7 +148,6 @@ function backward(
   rate: number,
   seed: number,
 ): void {
-  if (L.dh === 4) return backward4(dc, q, kv, probs, dq, dkv, L, rate, seed);
   const { B, H, Tq, T, dh } = L;
   const d = H * dh;
   const scale = 1 / Math.sqrt(dh);
@@ -275,103 +211,6 @@ function backward(
           dkv[kj + c] = dk[j * dh + c]!;
           dkv[vj + c] = dv[j * dh + c]!;
         }
-      }
-    }
-  }
-}
-
-/** backward() for head size 4. */
-function backward4(
-  dc: Float32Array,
-  q: Float32Array,
-  kv: Float32Array,
-  probs: Float32Array,
-  dq: Float32Array,
-  dkv: Float32Array,
-  L: Layout,
-  rate: number,
-  seed: number,
-): void {
-  const { B, H, Tq, T, qBatch, qRow, qCol, kvBatch, kvRow, kCol, vCol } = L;
-  const d = H * 4;
-  const scale = 0.5;
-  const drop = rate > 0;
-  const keep = Math.fround(1 / (1 - rate));
-  const threshold = maskThreshold(rate);
-  let s = maskStreamStart(seed);
-  const buf = rowScratch(9 * T);
-  const dp = buf.subarray(0, T);
-  const dk = buf.subarray(T, 5 * T);
-  const dv = buf.subarray(5 * T, 9 * T);
-  let p = 0;
-  for (let h = 0; h < H; h++) {
-    for (let b = 0; b < B; b++) {
-      const kb = b * kvBatch + kCol + h * 4;
-      const vb = b * kvBatch + vCol + h * 4;
-      dk.fill(0);
-      dv.fill(0);
-      for (let i = 0; i < Tq; i++) {
-        const qi = b * qBatch + i * qRow + qCol + h * 4;
-        const ci = (b * Tq + i) * d + h * 4;
-        const g0 = dc[ci]!;
-        const g1 = dc[ci + 1]!;
-        const g2 = dc[ci + 2]!;
-        const g3 = dc[ci + 3]!;
-        let rowDot = 0;
-        for (let j = 0, vj = vb, j4 = 0; j < T; j++, vj += kvRow, j4 += 4) {
-          let m = 1;
-          if (drop) {
-            s ^= s << 13;
-            s ^= s >>> 17;
-            s ^= s << 5;
-            m = +(s >>> 0 >= threshold) * keep;
-          }
-          const pj = probs[p + j]!;
-          const w = pj * m;
-          dv[j4]! += w * g0;
-          dv[j4 + 1]! += w * g1;
-          dv[j4 + 2]! += w * g2;
-          dv[j4 + 3]! += w * g3;
-          const dpj = (g0 * kv[vj]! + g1 * kv[vj + 1]! + g2 * kv[vj + 2]! + g3 * kv[vj + 3]!) * m;
-          dp[j] = dpj;
-          rowDot += dpj * pj;
-        }
-        const q0 = q[qi]!;
-        const q1 = q[qi + 1]!;
-        const q2 = q[qi + 2]!;
-        const q3 = q[qi + 3]!;
-        let d0 = 0;
-        let d1 = 0;
-        let d2 = 0;
-        let d3 = 0;
-        for (let j = 0, kj = kb, j4 = 0; j < T; j++, kj += kvRow, j4 += 4) {
-          const ds = probs[p + j]! * (dp[j]! - rowDot) * scale;
-          d0 += ds * kv[kj]!;
-          d1 += ds * kv[kj + 1]!;
-          d2 += ds * kv[kj + 2]!;
-          d3 += ds * kv[kj + 3]!;
-          dk[j4]! += ds * q0;
-          dk[j4 + 1]! += ds * q1;
-          dk[j4 + 2]! += ds * q2;
-          dk[j4 + 3]! += ds * q3;
-        }
-        dq[qi] = d0;
-        dq[qi + 1] = d1;
-        dq[qi + 2] = d2;
-        dq[qi + 3] = d3;
-        p += T;
-      }
-      for (let j = 0, j4 = 0; j < T; j++, j4 += 4) {
-        const kj = kb + j * kvRow;
-        const vj = vb + j * kvRow;
-        dkv[kj] = dk[j4]!;
-        dkv[kj + 1] = dk[j4 + 1]!;
-        dkv[kj + 2] = dk[j4 + 2]!;
-        dkv[kj + 3] = dk[j4 + 3]!;
-        dkv[vj] = dv[j4]!;
-        dkv[vj + 1] = dv[j4 + 1]!;
-        dkv[vj + 2] = dv[j4 + 2]!;
-        dkv[vj + 3] = dv[j4 + 3]!;
       }
     }
   }
