@@ -1,7 +1,7 @@
 /** Plain data that crosses the contract: what the UI and the CLI show. */
 import type { DatasetKind, Emotion, Modality, Split, Task } from './domain';
 
-export const BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
+export const BACKENDS = ['tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 export type Backend = (typeof BACKENDS)[number];
 
 export const RUN_STATUSES = ['queued', 'running', 'finished', 'failed', 'cancelled'] as const;

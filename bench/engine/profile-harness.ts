@@ -63,6 +63,6 @@ export async function profileStep(method: string, phaseName: string, batchSize: 
     kernels: times.length,
     wallMs,
     byKernel: aggregate(times.map((k) => ({ key: k.name, ms: k.ms })), 25),
-    byShape: aggregate(times.map((k) => ({ key: `${k.name} ${k.shapes}`, ms: k.ms })), 25),
+    byShape: aggregate(times.map((k) => ({ key: `${k.name} ${k.shapes}`, ms: k.ms })), Number(process.env.PROFILE_TOP ?? 25)),
   };
 }

@@ -2,6 +2,7 @@
  * `hrlf experiment create|list|show` and `hrlf scenario list|show|save`: seed-averaged grids
  * under a missingness scenario, from the terminal.
  */
+import { defaultConcurrency, MAX_CONCURRENCY } from '../services/concurrency';
 import type { ParsedInput } from '../../src-shared/contract';
 import type { ConfigValue, ExperimentDetail } from '../../src-shared/results/types';
 import type { ScenarioSummary } from '../../src-shared/results/scenario';
@@ -47,9 +48,10 @@ export function variantsOf(vary: string[] = []): { name: string; config: Record<
   return combos;
 }
 
+/** --concurrency, or the default from the machine's cores and memory (services/concurrency.ts). */
 export function concurrencyOf(value: string | undefined): number {
-  const n = value === undefined ? 2 : Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 16) throw new UsageError(`--concurrency: expected an integer in 1..16, got '${value}'`);
+  const n = value === undefined ? defaultConcurrency() : Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_CONCURRENCY) throw new UsageError(`--concurrency: expected an integer in 1..${MAX_CONCURRENCY}, got '${value}'`);
   return n;
 }
 

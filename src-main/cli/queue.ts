@@ -1,6 +1,7 @@
 import type { RunSummary } from '../../src-shared/models';
 import { summarize } from '../services/summaries';
-import { openWorkbench, UsageError } from './context';
+import { openWorkbench } from './context';
+import { concurrencyOf } from './experiment';
 import { table } from './format';
 
 interface QueueFlags {
@@ -18,8 +19,7 @@ function pending(runs: RunSummary[]): RunSummary[] {
  * is empty, first putting back runs whose supervisor died (they resume from their checkpoints).
  */
 export async function queueCommand(global: { home?: string }, flags: QueueFlags): Promise<void> {
-  const concurrency = flags.concurrency === undefined ? 2 : Number(flags.concurrency);
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 16) throw new UsageError(`--concurrency: expected an integer in 1..16, got '${flags.concurrency}'`);
+  const concurrency = concurrencyOf(flags.concurrency);
   if (!flags.run) {
     const wb = openWorkbench(global.home);
     try {

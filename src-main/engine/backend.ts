@@ -3,11 +3,23 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Backend } from '../../src-shared/models';
 import { tuneWasmKernels } from './nn';
+import { startWebGpu } from './webgpu';
 
 const require = createRequire(import.meta.url);
 
-/** Preference order of architecture.md: native TensorFlow, then wasm (SIMD), then plain JS. */
-const AUTO_ORDER: Backend[] = ['tensorflow', 'wasm', 'cpu'];
+/**
+ * Whether training runs can use webgpu. Not yet: tfjs-webgpu reads back synchronously only
+ * through OffscreenCanvas, which Node lacks, and the trainer, evaluation and checkpoints read
+ * with dataSync. The step itself runs there (StudentPhase.trainStepAsync: tests, bench:engine);
+ * once the trainer awaits its reads, flip this and webgpu joins the auto order on a real GPU.
+ */
+export const WEBGPU_TRAINING = false;
+
+/**
+ * Preference order: native TensorFlow (tfjs-node-gpu with CUDA, else tfjs-node), then WebGPU on a
+ * real GPU (webgpu.ts; see WEBGPU_TRAINING), then wasm (SIMD), then plain JS.
+ */
+const AUTO_ORDER: Backend[] = WEBGPU_TRAINING ? ['tensorflow', 'webgpu', 'wasm', 'cpu'] : ['tensorflow', 'wasm', 'cpu'];
 
 async function tryTensorflow(): Promise<boolean> {
   // Optional dependencies: absent where libtensorflow could not be downloaded at install.
@@ -37,8 +49,15 @@ async function tryCpu(): Promise<boolean> {
   return tf.setBackend('cpu');
 }
 
-const INIT: Record<Backend, () => Promise<boolean>> = {
+/** Starts a backend; `forced`: the user asked for it (webgpu then accepts a software adapter). */
+const INIT: Record<Backend, (forced: boolean) => Promise<boolean>> = {
   tensorflow: tryTensorflow,
+  webgpu: async (forced) => {
+    if (!WEBGPU_TRAINING) {
+      throw new Error('training runs cannot use webgpu yet: its reads must be asynchronous in Node (see README, Backends and speed); use wasm');
+    }
+    return startWebGpu(forced);
+  },
   wasm: tryWasm,
   cpu: tryCpu,
 };
@@ -54,7 +73,7 @@ export async function selectBackend(requested?: Backend): Promise<Backend> {
   const failures: string[] = [];
   for (const name of candidates) {
     try {
-      if (await INIT[name]()) {
+      if (await INIT[name](requested !== undefined)) {
         await tf.ready();
         return name;
       }

@@ -2,6 +2,7 @@
  * The services behind the contract: one handler per request, used identically by the Electron IPC
  * wiring, the WebSocket server and the CLI.
  */
+import { defaultConcurrency } from './concurrency';
 import {
   ContractFailure,
   parseInput,
@@ -60,7 +61,7 @@ export class Workbench {
     const launcher = options.launcher ?? forkLauncher;
     this.catalog = new DatasetCatalog(this.store, this.layout, launcher);
     this.runs = new RunService(this.store, this.catalog, this.bus, this.layout, launcher, {
-      concurrency: options.concurrency ?? 2,
+      concurrency: options.concurrency ?? defaultConcurrency(),
       workQueue: options.workQueue ?? true,
     });
     this.projections = new ProjectionService(this.store, this.catalog, launcher);

@@ -59,6 +59,20 @@ export function* chunks(n: number, size: number): Generator<[number, number]> {
   for (let s = 0; s < n; s += size) yield [s, Math.min(n, s + size)];
 }
 
+/** The first `n` rows of a split (views, no copy), e.g. for a check that needs a sample only. */
+export function leadingRows(data: Layout, split: SplitData, n: number): SplitData {
+  if (n >= split.n) return split;
+  const rows = (m: number): number => n * data.T * data.dims[m]!;
+  return {
+    n,
+    ids: split.ids.slice(0, n),
+    l: split.l.subarray(0, rows(0)),
+    a: split.a.subarray(0, rows(1)),
+    v: split.v.subarray(0, rows(2)),
+    y: split.y.subarray(0, n * data.labelDim),
+  };
+}
+
 export interface BatchOptions {
   /** Rows in this order (a shuffled epoch); default: 0 … n−1. */
   order?: Int32Array;

@@ -12,7 +12,7 @@ import { permutationMatrix } from './losses/hmi';
 import type { HrlfNetwork } from './network';
 import { studentObjective } from './objective';
 import { multiScale, scaleRows } from './scales';
-import { appendTerm, tidyTerms, type PackedTerms } from './terms';
+import { appendTerm, tidyTerms, tidyTermsAsync, type PackedTerms } from './terms';
 
 export interface StudentParts {
   teacher: HrlfNetwork;
@@ -62,32 +62,40 @@ export class StudentPhase implements Phase {
   }
 
   trainStep(batch: Batch, rng: Rng): Record<string, number> {
+    return tidyTerms(() => this.step(batch, rng));
+  }
+
+  /** trainStep with an asynchronous read of the losses (webgpu; see tidyTermsAsync). */
+  trainStepAsync(batch: Batch, rng: Rng): Promise<Record<string, number>> {
+    return tidyTermsAsync(() => this.step(batch, rng));
+  }
+
+  /** One student update and the discriminators' steps; the packed loss terms, unread. */
+  private step(batch: Batch, rng: Rng): PackedTerms {
     const { discriminators } = this.parts;
-    return tidyTerms(() => {
-      // Host randomness in a fixed order: MSM masks, HMI permutations, then dropout seeds.
-      const { corrupted, permutations, teacherOut, teacherScales } = this.prepare(batch, rng);
-      const ctx = trainCtx(rng);
-      const holder: { terms?: PackedTerms; scales?: tf.Tensor2D[] } = {};
-      this.adam.minimize(() => {
-        const r = this.objective(corrupted, batch.y, teacherScales, teacherOut.logits, permutations, ctx);
-        holder.terms = r.terms.pack();
-        // The discriminators train on these representations after the student step.
-        holder.scales = r.scales.map((s) => tf.keep(s));
-        return r.total;
-      });
-      if (!holder.terms || !holder.scales) throw new Error('student step produced no loss');
-      let packed = holder.terms;
-      if (this.discAdam) {
-        const studentScales = holder.scales;
-        let value: tf.Scalar | null = null;
-        for (let k = 0; k < this.config.discSteps; k++) {
-          value = this.discAdam.minimize(() => halDiscriminatorLoss(discriminators, teacherScales, studentScales));
-        }
-        if (value) packed = appendTerm(packed, 'disc', value);
-      }
-      holder.scales.forEach((s) => s.dispose());
-      return packed;
+    // Host randomness in a fixed order: MSM masks, HMI permutations, then dropout seeds.
+    const { corrupted, permutations, teacherOut, teacherScales } = this.prepare(batch, rng);
+    const ctx = trainCtx(rng);
+    const holder: { terms?: PackedTerms; scales?: tf.Tensor2D[] } = {};
+    this.adam.minimize(() => {
+      const r = this.objective(corrupted, batch.y, teacherScales, teacherOut.logits, permutations, ctx);
+      holder.terms = r.terms.pack();
+      // The discriminators train on these representations after the student step.
+      holder.scales = r.scales.map((s) => tf.keep(s));
+      return r.total;
     });
+    if (!holder.terms || !holder.scales) throw new Error('student step produced no loss');
+    let packed = holder.terms;
+    if (this.discAdam) {
+      const studentScales = holder.scales;
+      let value: tf.Scalar | null = null;
+      for (let k = 0; k < this.config.discSteps; k++) {
+        value = this.discAdam.minimize(() => halDiscriminatorLoss(discriminators, teacherScales, studentScales));
+      }
+      if (value) packed = appendTerm(packed, 'disc', value);
+    }
+    holder.scales.forEach((s) => s.dispose());
+    return packed;
   }
 
   /**

@@ -54,3 +54,21 @@ export function tidyTerms(body: () => PackedTerms): Record<string, number> {
   if (!holder.packed) throw new Error('step produced no loss terms');
   return readTerms(holder.packed);
 }
+
+/**
+ * tidyTerms with an asynchronous read, for backends without synchronous reads in Node (webgpu:
+ * tfjs-webgpu's dataSync needs OffscreenCanvas). Same computation and draw order.
+ */
+export async function tidyTermsAsync(body: () => PackedTerms): Promise<Record<string, number>> {
+  const holder: { packed?: PackedTerms } = {};
+  tf.tidy(() => {
+    holder.packed = body();
+  });
+  if (!holder.packed) throw new Error('step produced no loss terms');
+  const { names, values } = holder.packed;
+  const data = await values.data();
+  values.dispose();
+  const out: Record<string, number> = {};
+  names.forEach((n, i) => (out[n] = data[i]!));
+  return out;
+}
