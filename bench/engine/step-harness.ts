@@ -9,8 +9,9 @@ import type { Batch, MethodInstance, Phase } from '../../src-main/engine/methods
 import { instantiate, resolveConfig } from '../../src-main/engine/methods/registry';
 import { useFusedKernels } from '../../src-main/engine/nn';
 import { tuneWasmKernels } from '../../src-main/engine/nn/wasm-kernels';
-import { createRng } from '../../src-main/engine/random';
+import { createRng, type Rng } from '../../src-main/engine/random';
 import { batches } from '../../src-main/engine/train/batches';
+import { readLosses } from '../../src-main/engine/train/losses';
 import type { DataShape, DatasetData, SplitData } from '../../src-main/engine/types';
 
 export interface StepBenchOptions {
@@ -88,24 +89,21 @@ export function firstBatch(phase: Phase, data: DatasetData): Batch {
   return kept;
 }
 
+/** One training step, its losses read as the trainer reads them (asynchronously; on a GPU the read waits for the step). */
+export async function trainStep(phase: Phase, batch: Batch, rng: Rng): Promise<Record<string, number>> {
+  return readLosses(phase.trainStep(batch, rng));
+}
+
 async function timeSteps(phase: Phase, batch: Batch, options: StepBenchOptions): Promise<PhaseBenchResult> {
   const rng = createRng('bench');
-  // webgpu has no synchronous read in Node: its step reads the losses asynchronously (the same
-  // computation; the read waits for the GPU, so the step has finished when it returns).
-  const asyncStep = (phase as { trainStepAsync?: Phase['trainStep'] }).trainStepAsync;
-  const step = async (): Promise<void> => {
-    if (tf.getBackend() === 'webgpu' && asyncStep) await asyncStep.call(phase, batch, rng);
-    else phase.trainStep(batch, rng);
-  };
-  for (let i = 0; i < options.warmup; i++) await step();
+  for (let i = 0; i < options.warmup; i++) await trainStep(phase, batch, rng);
   const before = tf.memory().numTensors;
   const times: number[] = [];
   const cpuTimes: number[] = [];
   for (let i = 0; i < options.steps; i++) {
     const c0 = process.cpuUsage();
     const t0 = performance.now();
-    // trainStep returns host numbers, so the step has finished when it returns.
-    await step();
+    await trainStep(phase, batch, rng);
     times.push(performance.now() - t0);
     const c = process.cpuUsage(c0);
     cpuTimes.push((c.user + c.system) / 1000);

@@ -8,18 +8,13 @@ import { startWebGpu } from './webgpu';
 const require = createRequire(import.meta.url);
 
 /**
- * Whether training runs can use webgpu. Not yet: tfjs-webgpu reads back synchronously only
- * through OffscreenCanvas, which Node lacks, and the trainer, evaluation and checkpoints read
- * with dataSync. The step itself runs there (StudentPhase.trainStepAsync: tests, bench:engine);
- * once the trainer awaits its reads, flip this and webgpu joins the auto order on a real GPU.
- */
-export const WEBGPU_TRAINING = false;
-
-/**
  * Preference order: native TensorFlow (tfjs-node-gpu with CUDA, else tfjs-node), then WebGPU on a
- * real GPU (webgpu.ts; see WEBGPU_TRAINING), then wasm (SIMD), then plain JS.
+ * real GPU adapter (webgpu.ts: auto mode never takes a software renderer), then wasm (SIMD), then
+ * plain JS. The trainer, evaluation and checkpoints read tensors asynchronously on every backend
+ * (webgpu has no synchronous read in Node); a method's own steps may read synchronously only where
+ * its card does not declare `asyncReads`, and such a method never trains on webgpu.
  */
-const AUTO_ORDER: Backend[] = WEBGPU_TRAINING ? ['tensorflow', 'webgpu', 'wasm', 'cpu'] : ['tensorflow', 'wasm', 'cpu'];
+const AUTO_ORDER: Backend[] = ['tensorflow', 'webgpu', 'wasm', 'cpu'];
 
 async function tryTensorflow(): Promise<boolean> {
   // Optional dependencies: absent where libtensorflow could not be downloaded at install.
@@ -52,12 +47,7 @@ async function tryCpu(): Promise<boolean> {
 /** Starts a backend; `forced`: the user asked for it (webgpu then accepts a software adapter). */
 const INIT: Record<Backend, (forced: boolean) => Promise<boolean>> = {
   tensorflow: tryTensorflow,
-  webgpu: async (forced) => {
-    if (!WEBGPU_TRAINING) {
-      throw new Error('training runs cannot use webgpu yet: its reads must be asynchronous in Node (see README, Backends and speed); use wasm');
-    }
-    return startWebGpu(forced);
-  },
+  webgpu: startWebGpu,
   wasm: tryWasm,
   cpu: tryCpu,
 };
@@ -66,10 +56,12 @@ export class BackendError extends Error {}
 
 /**
  * Selects the tfjs backend. A forced backend that cannot start is an error (the user asked for it);
- * in auto mode the first that works wins. Returns the backend that actually runs.
+ * in auto mode the first that works wins. `asyncReads`: the method's card declares it reads nothing
+ * synchronously in its steps; otherwise auto mode passes over webgpu (runs.start refuses a forced
+ * webgpu for such a method; see registry assertTrainsOn). Returns the backend that actually runs.
  */
-export async function selectBackend(requested?: Backend): Promise<Backend> {
-  const candidates = requested ? [requested] : AUTO_ORDER;
+export async function selectBackend(requested?: Backend, { asyncReads = true }: { asyncReads?: boolean } = {}): Promise<Backend> {
+  const candidates = requested ? [requested] : AUTO_ORDER.filter((b) => asyncReads || b !== 'webgpu');
   const failures: string[] = [];
   for (const name of candidates) {
     try {

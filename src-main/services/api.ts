@@ -129,7 +129,7 @@ export class Workbench {
       return { ok: true, output: await handler(parsed) };
     } catch (err) {
       if (err instanceof ConfigError) {
-        const field = err.field === 'method' || err.field === 'preset' || err.field === 'dataset' ? err.field : err.field ? `config.${err.field}` : undefined;
+        const field = err.field === 'method' || err.field === 'preset' || err.field === 'dataset' || err.field === 'backend' ? err.field : err.field ? `config.${err.field}` : undefined;
         return { ok: false, error: { code: 'invalid_input', message: err.message, ...(field ? { field } : {}) } };
       }
       if (err instanceof DatasetNotFound) {

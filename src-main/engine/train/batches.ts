@@ -96,15 +96,24 @@ export function* batches(data: Layout, split: SplitData, size: number, options: 
   }
 }
 
-/** A model output over a whole split, batch by batch, as host values [n, width]. */
-export function outputsOf(data: Layout, split: SplitData, size: number, fn: (b: Batch) => tf.Tensor2D, masks?: ModalityMasks): { values: Float32Array; width: number } {
+/** A model output over a whole split, batch by batch, as host values [n, width] (read asynchronously: any backend). */
+export async function outputsOf(
+  data: Layout,
+  split: SplitData,
+  size: number,
+  fn: (b: Batch) => tf.Tensor2D,
+  masks?: ModalityMasks,
+): Promise<{ values: Float32Array; width: number }> {
   const parts: Float32Array[] = [];
   let width = 0;
   for (const batch of batches(data, split, size, masks ? { masks } : {})) {
     const out = tf.tidy(() => fn(batch));
-    width = out.shape[1];
-    parts.push(Float32Array.from(out.dataSync() as Float32Array));
-    out.dispose();
+    try {
+      width = out.shape[1];
+      parts.push(Float32Array.from((await out.data()) as Float32Array));
+    } finally {
+      out.dispose();
+    }
   }
   const values = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
   parts.reduce((off, p) => (values.set(p, off), off + p.length), 0);

@@ -39,10 +39,8 @@ interface ModelFixture {
 const fx = nnFixtures<{ model: ModelFixture }>().model;
 
 function read(packed: PackedTerms): Record<string, number> {
-  const data = packed.values.dataSync();
-  const out: Record<string, number> = {};
-  packed.names.forEach((n, i) => (out[n] = data[i]!));
-  packed.values.dispose();
+  const out = Object.fromEntries(Object.entries(packed).map(([n, t]) => [n, t.dataSync()[0]!]));
+  tf.dispose(Object.values(packed));
   return out;
 }
 

@@ -1,16 +1,25 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Adam, Conv1dK3, EncoderLayer, LayerNorm, MultiHeadSelfAttention, TransformerEncoder, trainCtx, tuneWasmKernels, variablesOf, type ForwardCtx, type Module } from '../../../src-main/engine/nn';
 import { hrlf } from '../../../src-main/engine/methods/hrlf/card';
-import type { StudentPhase } from '../../../src-main/engine/methods/hrlf/student-phase';
+import { instantiate, resolveConfig } from '../../../src-main/engine/methods/registry';
+import { evaluate } from '../../../src-main/engine/train/evaluate';
+import { readLosses } from '../../../src-main/engine/train/losses';
+import { trainMethod } from '../../../src-main/engine/train/trainer';
+import { snapshot } from '../../../src-main/engine/train/weights';
+import { shapeOf } from '../../../src-main/engine/types';
+import { tinyDataset } from '../train/tiny-data';
 import { createRng } from '../../../src-main/engine/random';
 import { useBackend, webGpuProbe } from './helpers/backends';
 import { disposeBatch, TINY_REGRESSION, tinyBatch } from './helpers/tiny-data';
 
 /**
  * The webgpu backend (Dawn) against wasm, to 1e-4: every nn layer's output and gradients (input
- * and parameters, dropout on: both backends draw the same masks), and the fused in-place Adam
- * pass. Reads are asynchronous (tfjs-webgpu's dataSync needs OffscreenCanvas, which Node lacks).
+ * and parameters, dropout on: both backends draw the same masks), one HRLF step, whole training
+ * runs through the trainer (lf-linear, HRLF), and the fused in-place Adam pass. Reads are asynchronous (tfjs-webgpu's dataSync needs OffscreenCanvas, which Node lacks).
  * Skipped, with the reason, only where Dawn can create no adapter at all.
  */
 const gpu = await webGpuProbe();
@@ -93,17 +102,55 @@ describe('webgpu backend', () => {
       const config = hrlf.config.parse({ ...hrlf.defaults?.[TINY_REGRESSION.kind], d: 8, heads: 2, layers: 2, batchSize: 16, epochs: 1 });
       const instance = (await hrlf.load())({ shape: TINY_REGRESSION, config, seed: 3, rng: createRng(3) });
       instance.phases[0]!.finish?.();
-      const student = instance.phases[1] as StudentPhase;
+      const student = instance.phases[1]!;
       const batch = tinyBatch(TINY_REGRESSION, 16, 7);
-      const losses = await student.trainStepAsync(batch, createRng('one step'));
+      const losses = await readLosses(student.trainStep(batch, createRng('one step')));
       const names = Object.keys(losses).sort();
-      const after = await Promise.all(student.variables().map(async (v) => Float32Array.from(await v.data())));
+      const after = await snapshot(student.variables());
       disposeBatch(batch);
       instance.dispose();
       expect(names).toContain('disc');
       return [Float32Array.from(names.map((n) => losses[n]!)), ...after];
     };
     expectNear(await step('webgpu'), await step('wasm'), 'HRLF student step (losses, then every weight after the update)');
+  }, 600_000);
+
+  /**
+   * A whole run through the engine's own trainer (epochs, validation, best-epoch snapshot,
+   * checkpoints, collapse check) and evaluation, on webgpu and on wasm: every epoch's train and
+   * validation losses, the final weights and the complete-condition predictions agree to 1e-4.
+   */
+  const trainRun = async (backend: 'wasm' | 'webgpu', method: string, overrides: Record<string, unknown>, epochs: number): Promise<Float32Array[]> => {
+    if (backend === 'wasm') await useBackend('wasm');
+    else await tf.setBackend('webgpu');
+    const data = tinyDataset({ train: 16, valid: 8, test: 8 }, 8, [6, 3, 4], 'mosi');
+    const shape = shapeOf(data);
+    const config = resolveConfig(shape.kind, { method, epochs, overrides });
+    const instance = await instantiate(method, { shape, config, seed: 5, rng: createRng('5|init') });
+    const dir = mkdtempSync(join(tmpdir(), `webgpu-${backend}-`));
+    try {
+      const losses: number[] = [];
+      const outcome = await trainMethod(instance, data, { seed: 5, checkpointDir: dir }, { onEpoch: (e) => void losses.push(...Object.values(e.train), ...Object.values(e.valid)) });
+      expect(outcome.kind, `${method} on ${backend}`).toBe('completed');
+      expect(tf.getBackend()).toBe(backend);
+      const weights = await snapshot(instance.phases.flatMap((p) => p.variables()));
+      const complete = (await evaluate(instance, data, 0)).results.find((r) => r.condition === 'l,a,v')!.predictions;
+      return [Float32Array.from(losses), ...weights, complete];
+    } finally {
+      instance.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
+  it.runIf(gpu.ok)('trains lf-linear through the trainer (2 epochs, checkpoints, evaluation) as on wasm, to 1e-4', async () => {
+    const want = await trainRun('wasm', 'lf-linear', { batchSize: 8 }, 2);
+    expectNear(await trainRun('webgpu', 'lf-linear', { batchSize: 8 }, 2), want, 'lf-linear run');
+  }, 600_000);
+
+  it.runIf(gpu.ok)('trains HRLF through the trainer (one teacher and one student epoch) as on wasm, to 1e-4', async () => {
+    const tiny = { d: 8, heads: 2, layers: 2, batchSize: 8 };
+    const want = await trainRun('wasm', 'hrlf', tiny, 1);
+    expectNear(await trainRun('webgpu', 'hrlf', tiny, 1), want, 'HRLF run');
   }, 600_000);
 
   it.runIf(gpu.ok)('the fused in-place Adam pass equals the wasm Adam over several steps', async () => {

@@ -12,7 +12,7 @@ import { permutationMatrix } from './losses/hmi';
 import type { HrlfNetwork } from './network';
 import { studentObjective } from './objective';
 import { multiScale, scaleRows } from './scales';
-import { appendTerm, tidyTerms, tidyTermsAsync, type PackedTerms } from './terms';
+import { appendTerm, tidyTerms, type PackedTerms } from './terms';
 
 export interface StudentParts {
   teacher: HrlfNetwork;
@@ -61,13 +61,8 @@ export class StudentPhase implements Phase {
     return { corrupted, permutations, teacherOut, teacherScales: multiScale(teacherOut) };
   }
 
-  trainStep(batch: Batch, rng: Rng): Record<string, number> {
+  trainStep(batch: Batch, rng: Rng): PackedTerms {
     return tidyTerms(() => this.step(batch, rng));
-  }
-
-  /** trainStep with an asynchronous read of the losses (webgpu; see tidyTermsAsync). */
-  trainStepAsync(batch: Batch, rng: Rng): Promise<Record<string, number>> {
-    return tidyTermsAsync(() => this.step(batch, rng));
   }
 
   /** One student update and the discriminators' steps; the packed loss terms, unread. */
@@ -102,7 +97,7 @@ export class StudentPhase implements Phase {
    * The student's objective on MSM-corrupted validation data (masks and HMI permutations from
    * the trainer's fixed-seed `rng`), eval mode; `disc` reports the discriminators' loss.
    */
-  validate(batch: Batch, rng: Rng): Record<string, number> {
+  validate(batch: Batch, rng: Rng): PackedTerms {
     const { discriminators } = this.parts;
     return tidyTerms(() => {
       const { corrupted, permutations, teacherOut, teacherScales } = this.prepare(batch, rng);
