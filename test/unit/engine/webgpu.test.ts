@@ -11,15 +11,16 @@ import { readLosses } from '../../../src-main/engine/train/losses';
 import { trainMethod } from '../../../src-main/engine/train/trainer';
 import { snapshot } from '../../../src-main/engine/train/weights';
 import { shapeOf } from '../../../src-main/engine/types';
-import { tinyDataset } from '../train/tiny-data';
 import { createRng } from '../../../src-main/engine/random';
+import { tinyDataset } from '../train/tiny-data';
 import { useBackend, webGpuProbe } from './helpers/backends';
 import { disposeBatch, TINY_REGRESSION, tinyBatch } from './helpers/tiny-data';
 
 /**
  * The webgpu backend (Dawn) against wasm, to 1e-4: every nn layer's output and gradients (input
  * and parameters, dropout on: both backends draw the same masks), one HRLF step, whole training
- * runs through the trainer (lf-linear, HRLF), and the fused in-place Adam pass. Reads are asynchronous (tfjs-webgpu's dataSync needs OffscreenCanvas, which Node lacks).
+ * runs through the trainer (lf-linear, HRLF), and the fused in-place Adam pass. Reads are
+ * asynchronous (tfjs-webgpu's dataSync needs OffscreenCanvas, which Node lacks).
  * Skipped, with the reason, only where Dawn can create no adapter at all.
  */
 const gpu = await webGpuProbe();
