@@ -12,7 +12,7 @@ const restrict = (patterns, message) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['out/**', 'node_modules/**', 'dist/**', 'test-results/**', 'bench/results/**'] },
+  { ignores: ['out/**', 'node_modules/**', 'dist/**', 'test-results/**', 'bench/results/**', 'src-main/engine/nn/fused/assembly/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   ...vue.configs['flat/recommended'],

@@ -2,7 +2,7 @@
 import type { DatasetKind, Emotion, Modality, Split, Task } from './domain';
 import type { PredictionCheck } from './metrics/degenerate';
 
-export const BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
+export const BACKENDS = ['tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 export type Backend = (typeof BACKENDS)[number];
 
 export const RUN_STATUSES = ['queued', 'running', 'finished', 'failed', 'cancelled'] as const;

@@ -128,7 +128,7 @@ def hmi_loss(stats, et, es, perms=None):
     """L_HMI = −Σ_i MI_i; negatives pair E^t with a batch permutation of E^s (drawn if not given)."""
     total = 0.0
     for i, (net, t, s) in enumerate(zip(stats, et, es)):
-        perm = torch.randperm(s.shape[0]) if perms is None else perms[i]
+        perm = torch.randperm(s.shape[0], device=s.device) if perms is None else perms[i]
         pos, neg = net(torch.cat([t, s], 1)), net(torch.cat([t, s[perm]], 1))
         total = total + ((-F.softplus(-pos)).mean() - F.softplus(neg).mean())
     return -total
@@ -148,11 +148,11 @@ def kl_loss(lt, ls, task):
     return (pt * (F.log_softmax(lt, -1) - F.log_softmax(ls, -1))).sum(-1).mean()
 
 
-def msm_masks(b, t):
+def msm_masks(b, t, device='cpu'):
     """Per sample: available set uniform over the 7 non-empty subsets; frames dropped w.p. p~U[0,1)."""
-    subset = torch.randint(1, 8, (b,))
-    p = torch.rand(b, 1)
-    return {m: (torch.rand(b, t) >= p).float() * ((subset >> i) & 1).float()[:, None] for i, m in enumerate(MODS)}
+    subset = torch.randint(1, 8, (b,), device=device)
+    p = torch.rand(b, 1, device=device)
+    return {m: (torch.rand(b, t, device=device) >= p).float() * ((subset >> i) & 1).float()[:, None] for i, m in enumerate(MODS)}
 
 
 def apply_masks(xs, masks):
@@ -161,7 +161,7 @@ def apply_masks(xs, masks):
 
 def msm(xs):
     b, t = xs['l'].shape[:2]
-    return apply_masks(xs, msm_masks(b, t))
+    return apply_masks(xs, msm_masks(b, t, xs['l'].device))
 
 
 def hal_generator_loss(discs, es):

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { createRng } from '../../src-main/engine/random';
-import { benchInstance, firstBatch } from './step-harness';
+import { benchInstance, firstBatch, trainStep } from './step-harness';
 
 export interface ProfileRow {
   key: string;
@@ -41,11 +41,9 @@ export async function profileStep(method: string, phaseName: string, batchSize: 
   const student = instance.phases[at]!;
   const batch = firstBatch(student, data);
   const rng = createRng(2);
-  for (let i = 0; i < warmup; i++) student.trainStep(batch, rng);
+  for (let i = 0; i < warmup; i++) await trainStep(student, batch, rng);
   const t0 = performance.now();
-  const info = await tf.profile(() => {
-    student.trainStep(batch, rng);
-  });
+  const info = await tf.profile(() => trainStep(student, batch, rng).then(() => undefined));
   const wallMs = performance.now() - t0;
   const kernels = await Promise.all(
     info.kernels.map(async (k) => ({
@@ -63,6 +61,6 @@ export async function profileStep(method: string, phaseName: string, batchSize: 
     kernels: times.length,
     wallMs,
     byKernel: aggregate(times.map((k) => ({ key: k.name, ms: k.ms })), 25),
-    byShape: aggregate(times.map((k) => ({ key: `${k.name} ${k.shapes}`, ms: k.ms })), 25),
+    byShape: aggregate(times.map((k) => ({ key: `${k.name} ${k.shapes}`, ms: k.ms })), Number(process.env.PROFILE_TOP ?? 25)),
   };
 }

@@ -7,9 +7,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Batch, MethodInstance, Phase } from '../../src-main/engine/methods/method';
 import { instantiate, resolveConfig } from '../../src-main/engine/methods/registry';
+import { useFusedKernels } from '../../src-main/engine/nn';
 import { tuneWasmKernels } from '../../src-main/engine/nn/wasm-kernels';
-import { createRng } from '../../src-main/engine/random';
+import { createRng, type Rng } from '../../src-main/engine/random';
 import { batches } from '../../src-main/engine/train/batches';
+import { readLosses } from '../../src-main/engine/train/losses';
 import type { DataShape, DatasetData, SplitData } from '../../src-main/engine/types';
 
 export interface StepBenchOptions {
@@ -20,6 +22,8 @@ export interface StepBenchOptions {
   seed: number;
   /** Phases to time (default: all, in order). */
   phases?: string[];
+  /** false: the engine's fused kernels off (composite tf ops), for A/B timing. */
+  fused?: boolean;
 }
 
 export interface PhaseBenchResult {
@@ -85,17 +89,21 @@ export function firstBatch(phase: Phase, data: DatasetData): Batch {
   return kept;
 }
 
-function timeSteps(phase: Phase, batch: Batch, options: StepBenchOptions): PhaseBenchResult {
+/** One training step, its losses read as the trainer reads them (asynchronously; on a GPU the read waits for the step). */
+export async function trainStep(phase: Phase, batch: Batch, rng: Rng): Promise<Record<string, number>> {
+  return readLosses(phase.trainStep(batch, rng));
+}
+
+async function timeSteps(phase: Phase, batch: Batch, options: StepBenchOptions): Promise<PhaseBenchResult> {
   const rng = createRng('bench');
-  for (let i = 0; i < options.warmup; i++) phase.trainStep(batch, rng);
+  for (let i = 0; i < options.warmup; i++) await trainStep(phase, batch, rng);
   const before = tf.memory().numTensors;
   const times: number[] = [];
   const cpuTimes: number[] = [];
   for (let i = 0; i < options.steps; i++) {
     const c0 = process.cpuUsage();
     const t0 = performance.now();
-    // trainStep returns host numbers, so the step has finished when it returns.
-    phase.trainStep(batch, rng);
+    await trainStep(phase, batch, rng);
     times.push(performance.now() - t0);
     const c = process.cpuUsage(c0);
     cpuTimes.push((c.user + c.system) / 1000);
@@ -113,6 +121,7 @@ function timeSteps(phase: Phase, batch: Batch, options: StepBenchOptions): Phase
 }
 
 export async function benchPhases(options: StepBenchOptions): Promise<StepBenchResult> {
+  useFusedKernels(options.fused ?? true);
   const { instance, data } = await benchInstance(options.method, options.batch, options.seed);
   const unknown = options.phases?.filter((p) => !instance.phases.some((x) => x.name === p)) ?? [];
   if (unknown.length > 0) throw new Error(`${options.method} has no phase ${unknown.join(', ')}; its phases: ${instance.phases.map((p) => p.name).join(', ')}`);
@@ -120,7 +129,7 @@ export async function benchPhases(options: StepBenchOptions): Promise<StepBenchR
   for (const phase of instance.phases) {
     if (!options.phases || options.phases.includes(phase.name)) {
       const batch = firstBatch(phase, data);
-      phases[phase.name] = timeSteps(phase, batch, options);
+      phases[phase.name] = await timeSteps(phase, batch, options);
       tf.dispose([batch.l, batch.a, batch.v, batch.y]);
     }
     // Later phases start from a finished one (HRLF's student needs its frozen teacher).

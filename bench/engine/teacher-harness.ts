@@ -28,7 +28,7 @@ export async function teacherMetrics(home: string, datasetId: string, method: st
   if (!existsSync(file)) throw new Error(`no cached teacher for ${method} seed ${seed}${preset ? ` preset ${preset}` : ''} (${file})`);
   restore(teacher.variables(), loadSnapshot(file).snap);
   const masks = interMasks('l,a,v', data.test.n, data.T);
-  const preds = outputsOf(data, data.test, 256, (b) => instance.predictTeacher!(b), masks).values;
+  const preds = (await outputsOf(data, data.test, 256, (b) => instance.predictTeacher!(b), masks)).values;
   instance.dispose();
   return { ...regressionMetrics(preds, data.test.y) };
 }

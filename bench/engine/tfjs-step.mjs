@@ -5,7 +5,7 @@
  * one JSON object. Runs with plain `node`: the TypeScript harness is loaded through Vite
  * (load-ts.mjs).
  *
- *   node bench/engine/tfjs-step.mjs [--method hrlf] [--phases student] [--backends wasm,cpu] [--steps 20] [--warmup 3] [--batch 32]
+ *   node bench/engine/tfjs-step.mjs [--method hrlf] [--phases student] [--backends wasm,cpu,webgpu] [--steps 20] [--warmup 3] [--batch 32] [--no-fused]
  *
  * run.mjs pairs it with the method's PyTorch transcription (bench/engine/torch/<method>.py).
  */
@@ -28,6 +28,7 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '3' },
     batch: { type: 'string', default: '32' },
     seed: { type: 'string', default: '1' },
+    'no-fused': { type: 'boolean', default: false },
   },
 });
 
@@ -38,15 +39,26 @@ setWasmPaths(path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wa
 const { module: harness, close } = await loadHarness(path.join(here, 'step-harness.ts'));
 
 const results = {};
+const adapters = {};
 for (const backend of values.backends.split(',').filter(Boolean)) {
   let ok = false;
+  let why = 'backend unavailable';
   try {
-    ok = await tf.setBackend(backend);
-  } catch {
+    if (backend === 'webgpu') {
+      // The engine's Dawn setup (a real GPU adapter, else Dawn's software one): packages loaded here.
+      const { module: gpu, close: closeGpu } = await loadHarness(path.join(here, '../../src-main/engine/webgpu.ts'));
+      ok = await gpu.startWebGpu(true, { dawn: await import('webgpu'), tfjsWebgpu: await import('@tensorflow/tfjs-backend-webgpu') });
+      adapters.webgpu = gpu.webGpuAdapter();
+      await closeGpu();
+    } else {
+      ok = await tf.setBackend(backend);
+    }
+  } catch (err) {
     ok = false;
+    why = err.message;
   }
   if (!ok) {
-    results[backend] = { error: 'backend unavailable' };
+    results[backend] = { error: why };
     continue;
   }
   await tf.ready();
@@ -55,11 +67,12 @@ for (const backend of values.backends.split(',').filter(Boolean)) {
   results[backend] = await harness.benchPhases({
     method: values.method,
     ...(values.phases ? { phases: values.phases.split(',') } : {}),
+    fused: !values['no-fused'],
     batch: Number(values.batch),
     warmup: cpu ? 1 : Number(values.warmup),
     steps: Number(cpu ? values['cpu-steps'] : values.steps),
     seed: Number(values.seed),
   });
 }
-console.log(JSON.stringify({ bench: 'engine-step', method: values.method, shape: harness.MOSI_SHAPE, backends: results }, null, 2));
+console.log(JSON.stringify({ bench: 'engine-step', method: values.method, shape: harness.MOSI_SHAPE, adapters, backends: results }, null, 2));
 await close();

@@ -1,3 +1,4 @@
+import { defaultConcurrency } from '../services/concurrency';
 import { Workbench } from '../services/api';
 import { resolveHome } from '../services/home';
 
@@ -14,7 +15,7 @@ export interface Global {
 }
 
 /** `workQueue`: also run (and resume) every queued run in the store, not only this command's own. */
-export function openWorkbench(homeFlag: string | undefined, workQueue = false, concurrency = 2): Workbench {
+export function openWorkbench(homeFlag: string | undefined, workQueue = false, concurrency = defaultConcurrency()): Workbench {
   return new Workbench({ home: resolveHome(homeFlag), mode: 'cli', workQueue, concurrency });
 }
 

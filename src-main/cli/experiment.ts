@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { ExperimentCreateInput, type ParsedInput } from '../../src-shared/contract';
 import { conditionName } from '../../src-shared/results/names';
+import { defaultConcurrency, MAX_CONCURRENCY } from '../services/concurrency';
 import type { ConfigValue, ExperimentDetail } from '../../src-shared/results/types';
 import type { ScenarioSummary } from '../../src-shared/results/scenario';
 import type { Workbench } from '../services/api';
@@ -49,10 +50,11 @@ export function variantsOf(vary: string[] = []): { name: string; config: Record<
   return combos;
 }
 
-const CONCURRENCY = z.number().int().min(1).max(16);
+const CONCURRENCY = z.number().int().min(1).max(MAX_CONCURRENCY);
 
+/** --concurrency, or the default from the machine's cores and memory (services/concurrency.ts). */
 export function concurrencyOf(value: string | undefined): number {
-  return integerFlag('--concurrency', value, CONCURRENCY) ?? 2;
+  return integerFlag('--concurrency', value, CONCURRENCY) ?? defaultConcurrency();
 }
 
 /**

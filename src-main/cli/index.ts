@@ -106,7 +106,7 @@ function program(): Command {
   p.command('queue')
     .description('show the queued and running runs; with --run, work the queue off until it is empty (resuming interrupted runs)')
     .option('--run', 'run queued runs until none is left')
-    .option('--concurrency <n>', 'runs at a time with --run', '2')
+    .option('--concurrency <n>', 'runs at a time with --run (default: one per core, as memory allows)')
     .option('--json', 'print one JSON document')
     .action((opts: { run?: boolean; json?: boolean; concurrency?: string }) => queueCommand(p.opts(), opts));
   p.command('export')
@@ -140,7 +140,7 @@ function program(): Command {
     .option('--reference <method>', 'method to compare against (significance)')
     .option('--name <name>', 'experiment name')
     .option('--wait', 'run the experiment in this process and print its results')
-    .option('--concurrency <n>', 'runs at a time with --wait', '2')
+    .option('--concurrency <n>', 'runs at a time with --wait (default: one per core, as memory allows)')
     .option('--json', 'print one JSON document')
     .action((opts: CreateFlags) => experimentCreateCommand(p.opts(), opts));
   experiment
@@ -190,7 +190,7 @@ function program(): Command {
     .option('--paper', "show the paper's numbers beside results on synthetic data too (never as a difference)")
     .option('--experiment <id>', 'render an existing experiment in the table layout instead of creating one')
     .option('--wait', 'run it in this process and print the table')
-    .option('--concurrency <n>', 'runs at a time with --wait', '2')
+    .option('--concurrency <n>', 'runs at a time with --wait (default: one per core, as memory allows)')
     .option('--json', 'print one JSON document')
     .action((opts: ReproduceFlags) => reproduceCommand(p.opts(), opts));
   p.command('worker')

@@ -3,11 +3,18 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Backend } from '../../src-shared/models';
 import { tuneWasmKernels } from './nn';
+import { startWebGpu } from './webgpu';
 
 const require = createRequire(import.meta.url);
 
-/** Preference order of architecture.md: native TensorFlow, then wasm (SIMD), then plain JS. */
-const AUTO_ORDER: Backend[] = ['tensorflow', 'wasm', 'cpu'];
+/**
+ * Preference order: native TensorFlow (tfjs-node-gpu with CUDA, else tfjs-node), then WebGPU on a
+ * real GPU adapter (webgpu.ts: auto mode never takes a software renderer), then wasm (SIMD), then
+ * plain JS. The trainer, evaluation and checkpoints read tensors asynchronously on every backend
+ * (webgpu has no synchronous read in Node); a method's own steps may read synchronously only where
+ * its card does not declare `asyncReads`, and such a method never trains on webgpu.
+ */
+const AUTO_ORDER: Backend[] = ['tensorflow', 'webgpu', 'wasm', 'cpu'];
 
 async function tryTensorflow(): Promise<boolean> {
   // Optional dependencies: absent where libtensorflow could not be downloaded at install.
@@ -37,8 +44,10 @@ async function tryCpu(): Promise<boolean> {
   return tf.setBackend('cpu');
 }
 
-const INIT: Record<Backend, () => Promise<boolean>> = {
+/** Starts a backend; `forced`: the user asked for it (webgpu then accepts a software adapter). */
+const INIT: Record<Backend, (forced: boolean) => Promise<boolean>> = {
   tensorflow: tryTensorflow,
+  webgpu: startWebGpu,
   wasm: tryWasm,
   cpu: tryCpu,
 };
@@ -47,14 +56,16 @@ export class BackendError extends Error {}
 
 /**
  * Selects the tfjs backend. A forced backend that cannot start is an error (the user asked for it);
- * in auto mode the first that works wins. Returns the backend that actually runs.
+ * in auto mode the first that works wins. `asyncReads`: the method's card declares it reads nothing
+ * synchronously in its steps; otherwise auto mode passes over webgpu (runs.start refuses a forced
+ * webgpu for such a method; see registry assertTrainsOn). Returns the backend that actually runs.
  */
-export async function selectBackend(requested?: Backend): Promise<Backend> {
-  const candidates = requested ? [requested] : AUTO_ORDER;
+export async function selectBackend(requested?: Backend, { asyncReads = true }: { asyncReads?: boolean } = {}): Promise<Backend> {
+  const candidates = requested ? [requested] : AUTO_ORDER.filter((b) => asyncReads || b !== 'webgpu');
   const failures: string[] = [];
   for (const name of candidates) {
     try {
-      if (await INIT[name]()) {
+      if (await INIT[name](requested !== undefined)) {
         await tf.ready();
         return name;
       }

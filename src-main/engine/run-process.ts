@@ -7,7 +7,7 @@ import { selectBackend } from './backend';
 import { readDatasetFile, writeDatasetFile } from './data/dataset-file';
 import { ImportError, importDatasetFile } from './data/import';
 import { findSyntheticSpec, generateSynthetic } from './data/synthetic';
-import { getMethod, instantiate } from './methods/registry';
+import { assertTrainsOn, getMethod, instantiate } from './methods/registry';
 import { project } from './projection';
 import type { ChildMessage, ImportReply, ImportRequest, ParentMessage, RunSpec } from './protocol';
 import { createRng } from './random';
@@ -49,7 +49,10 @@ function connect(): Port {
 
 async function run(spec: RunSpec, port: Port, isCancelled: () => boolean): Promise<void> {
   const t0 = performance.now();
-  const backend = await selectBackend(spec.backend);
+  const method = getMethod(spec.method);
+  // Queued before this check existed, or by a caller that skipped runs.start: refuse before training.
+  assertTrainsOn(method, spec.backend);
+  const backend = await selectBackend(spec.backend, { asyncReads: method.asyncReads === true });
   port.send({ type: 'started', backend, pid: process.pid });
   const data = readDatasetFile(spec.datasetPath, spec.datasetSha256);
   const tLoaded = performance.now();
@@ -63,7 +66,7 @@ async function run(spec: RunSpec, port: Port, isCancelled: () => boolean): Promi
       cacheDir: spec.cacheDir,
       cacheScope: `${spec.datasetSha256}|${backend}`,
       checkpointDir: spec.checkpointDir,
-      representation: getMethod(spec.method).representation,
+      representation: method.representation,
     },
     {
       onStep: (p) => port.send({ type: 'progress', ...p }),
@@ -78,7 +81,7 @@ async function run(spec: RunSpec, port: Port, isCancelled: () => boolean): Promi
   }
   const tTrained = performance.now();
   const labels = Array.from(data.test.y);
-  const { results, representations, teacher } = evaluate(instance, data, spec.maskSeed);
+  const { results, representations, teacher } = await evaluate(instance, data, spec.maskSeed);
   if (teacher) port.send({ type: 'teacher-evaluated', metrics: teacher });
   for (const r of results) {
     port.send({ type: 'evaluated', protocol: r.protocol, condition: r.condition, metrics: r.metrics, predictions: Array.from(r.predictions), width: r.width, labels: r.width ? labels : [] });

@@ -3,6 +3,7 @@
  * wiring, the WebSocket server and the CLI.
  */
 import { randomBytes } from 'node:crypto';
+import { defaultConcurrency } from './concurrency';
 import {
   ContractFailure,
   parseInput,
@@ -89,7 +90,7 @@ export class Workbench {
     const launcher = options.launcher ?? forkLauncher;
     this.catalog = new DatasetCatalog(this.store, this.layout, launcher, options.importConcurrency);
     this.runs = new RunService(this.store, this.catalog, this.bus, this.layout, launcher, {
-      concurrency: options.concurrency ?? 2,
+      concurrency: options.concurrency ?? defaultConcurrency(),
       workQueue: options.workQueue ?? true,
       // A cluster queue's workers run the queue: nothing starts here before it is connected.
       startPaused: this.queueUrl() !== null,
@@ -302,7 +303,7 @@ export class Workbench {
       return { ok: true, output: await handler(parsed) };
     } catch (err) {
       if (err instanceof ConfigError) {
-        const field = err.field === 'method' || err.field === 'preset' || err.field === 'dataset' ? err.field : err.field ? `config.${err.field}` : undefined;
+        const field = err.field === 'method' || err.field === 'preset' || err.field === 'dataset' || err.field === 'backend' ? err.field : err.field ? `config.${err.field}` : undefined;
         return { ok: false, error: { code: 'invalid_input', message: err.message, ...(field ? { field } : {}) } };
       }
       if (err instanceof DatasetNotFound) {

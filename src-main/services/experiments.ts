@@ -23,7 +23,7 @@ import type {
   ExperimentVariant,
   RunResult,
 } from '../../src-shared/results/types';
-import { assertRunsOn, ConfigError, getMethod, knobsOf, METHODS, resolveConfig } from '../engine/methods/registry';
+import { assertRunsOn, assertTrainsOn, ConfigError, getMethod, knobsOf, METHODS, resolveConfig } from '../engine/methods/registry';
 import type { ExperimentRow } from '../store/experiments-repo';
 import type { RunRow } from '../store/runs-repo';
 import type { Store } from '../store/store';
@@ -79,6 +79,14 @@ export class ExperimentService {
         throw err;
       }
     });
+    for (const m of methods) {
+      try {
+        assertTrainsOn(m, input.backend);
+      } catch (err) {
+        if (err instanceof ConfigError) throw invalid(err.message, 'backend');
+        throw err;
+      }
+    }
     const datasets = input.datasets.map((d) => {
       try {
         return this.catalog.summary(d);

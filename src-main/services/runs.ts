@@ -100,7 +100,7 @@ export class RunService {
    */
   enqueue(input: ParsedInput<'runs.start'>, experimentId: number | null = null, options: { maskSeed?: number } = {}): RunRow {
     const shape = this.catalog.shape(input.dataset);
-    const { config, epochs, training } = resolveRun(shape.kind, { method: input.method, preset: input.preset, epochs: input.epochs, overrides: input.config });
+    const { config, epochs, training } = resolveRun(shape.kind, { method: input.method, backend: input.backend, preset: input.preset, epochs: input.epochs, overrides: input.config });
     const summary = this.catalog.summary(input.dataset);
     const row = this.store.runs.create({
       experimentId,

@@ -21,7 +21,10 @@ def parse(script, methods, phases, variants=()):
     ap.add_argument('--warmup', type=int, default=3)
     ap.add_argument('--threads', type=int, default=0, help='torch threads (0: PyTorch default)')
     ap.add_argument('--variant', default=None)
+    ap.add_argument('--device', default='cpu', help='cpu, cuda, or cuda-if-available (the GPU reference for tfjs-webgpu)')
     args = ap.parse_args()
+    if args.device == 'cuda-if-available':
+        args.device = 'cuda' if torch.cuda.is_available() else 'cpu'
     if args.method not in methods or args.phase not in phases or (args.variant and args.variant not in variants):
         offered = f'{", ".join(methods)} phases {", ".join(phases)}' + (f' (variants {", ".join(variants)})' if variants else '')
         asked = ' '.join(x for x in (args.method, args.phase, args.variant) if x)
@@ -34,18 +37,22 @@ def parse(script, methods, phases, variants=()):
 
 
 def report(args, variants, step):
-    """Times `step` (a training step, no arguments) after warm-up and prints the contract's JSON."""
+    """Times `step` (a training step, no arguments) after warm-up and prints the contract's JSON.
+    On CUDA each timed step ends with a synchronisation, so it is the step's whole GPU time."""
+    sync = torch.cuda.synchronize if args.device.startswith('cuda') else (lambda: None)
     for _ in range(args.warmup):
         step()
+    sync()
     times, cpu_times = [], []
     for _ in range(args.steps):
         c0, t0 = time.process_time(), time.perf_counter()
         step()
+        sync()
         times.append((time.perf_counter() - t0) * 1000)
         cpu_times.append((time.process_time() - c0) * 1000)
     print(json.dumps({
         'method': args.method, 'phase': args.phase, 'variant': args.variant, 'variants': list(variants),
-        'framework': 'pytorch', 'torch': torch.__version__, 'threads': torch.get_num_threads(), 'batch': args.batch,
+        'framework': 'pytorch', 'torch': torch.__version__, 'threads': torch.get_num_threads(), 'device': args.device, 'batch': args.batch,
         'steps': args.steps, 'median_ms_per_step': statistics.median(times),
         'median_cpu_ms_per_step': statistics.median(cpu_times), 'mean_ms': statistics.mean(times),
         'min_ms': min(times), 'min_cpu_ms': min(cpu_times),

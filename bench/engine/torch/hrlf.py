@@ -26,9 +26,9 @@ PHASES = ('teacher', 'student')
 VARIANTS = ('last-only',)
 
 
-def teacher_step(xs, y, shape, last_only):
+def teacher_step(xs, y, shape, last_only, dev):
     d, heads, layers, dropout, lr = 40, 10, 2, 0.1, 1e-3
-    teacher = H.HrlfNet(shape, d, layers, heads, dropout, last_only=last_only).train()
+    teacher = H.HrlfNet(shape, d, layers, heads, dropout, last_only=last_only).to(dev).train()
     opt = torch.optim.Adam(teacher.parameters(), lr=lr)
 
     def step():
@@ -40,15 +40,15 @@ def teacher_step(xs, y, shape, last_only):
     return step
 
 
-def student_step(xs, y, shape, last_only):
+def student_step(xs, y, shape, last_only, dev):
     d, heads, layers, dropout, lr = 40, 10, 2, 0.1, 1e-3
-    teacher = H.HrlfNet(shape, d, layers, heads, dropout, last_only=last_only).eval()
+    teacher = H.HrlfNet(shape, d, layers, heads, dropout, last_only=last_only).to(dev).eval()
     for p in teacher.parameters():
         p.requires_grad_(False)
-    student = H.HrlfNet(shape, d, layers, heads, dropout, last_only=last_only).train()
+    student = H.HrlfNet(shape, d, layers, heads, dropout, last_only=last_only).to(dev).train()
     ks = [3 * d, 2 * d, d]
-    stats = nn.ModuleList([H.mlp([2 * k, k, 1]) for k in ks])
-    discs = nn.ModuleList([H.mlp([k, k // 2, 1]) for k in ks])
+    stats = nn.ModuleList([H.mlp([2 * k, k, 1]) for k in ks]).to(dev)
+    discs = nn.ModuleList([H.mlp([k, k // 2, 1]) for k in ks]).to(dev)
     opt = torch.optim.Adam(list(student.parameters()) + list(stats.parameters()), lr=lr)
     opt_d = torch.optim.Adam(discs.parameters(), lr=lr)
 
@@ -71,10 +71,11 @@ def student_step(xs, y, shape, last_only):
 def main():
     args = contract.parse(__file__, METHODS, PHASES, VARIANTS)
     shape = H.MOSI
-    xs = {m: torch.randn(args.batch, shape['T'], shape['dims'][i]) for i, m in enumerate(H.MODS)}
-    y = torch.rand(args.batch, 1) * 6 - 3
+    dev = torch.device(args.device)
+    xs = {m: torch.randn(args.batch, shape['T'], shape['dims'][i], device=dev) for i, m in enumerate(H.MODS)}
+    y = torch.rand(args.batch, 1, device=dev) * 6 - 3
     build = teacher_step if args.phase == 'teacher' else student_step
-    contract.report(args, VARIANTS, build(xs, y, shape, args.variant == 'last-only'))
+    contract.report(args, VARIANTS, build(xs, y, shape, args.variant == 'last-only', dev))
 
 
 if __name__ == '__main__':

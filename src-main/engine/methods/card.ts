@@ -55,6 +55,13 @@ export interface MethodCard<S extends KnobSchema = KnobSchema> {
    * `group` can share it when seed, data, backend and the phase's knobs agree.
    */
   readonly teacher?: { phase: string; group: string };
+  /**
+   * The method reads no tensor synchronously in beginEpoch, trainStep or validate (it returns its
+   * losses unread, StepLosses, and awaits `t.data()` where it needs a device value), so it can train
+   * on webgpu, which has no synchronous read in Node. Opt-in: the method contract test checks it
+   * for cards that declare it, and webgpu refuses to train a method that does not.
+   */
+  readonly asyncReads?: boolean;
   /** The model code, loaded on demand: `() => import('./model').then((m) => m.create)`. */
   load(): Promise<MethodFactory<z.output<S>>>;
 }

@@ -23,6 +23,16 @@ export interface Batch extends Inputs {
 }
 
 /**
+ * A step's named losses, `total` the optimised sum. Tensors (scalars, returned from the step's
+ * tf.tidy so they outlive it) are what a step should return: the trainer reads them all after the
+ * step in ONE asynchronous read, so the step works on every backend, including GPU ones (webgpu),
+ * which cannot read synchronously in Node. Host numbers are accepted for values computed on the
+ * host. Never read a tensor synchronously (dataSync, arraySync) in a step: the method contract test
+ * fails on it. A step that needs a device value midway returns a Promise and awaits `t.data()`.
+ */
+export type StepLosses = Record<string, tf.Scalar | number>;
+
+/**
  * One optimisation stage with its own model selection: HRLF has a teacher phase and a student
  * phase, a plain method has one. Names and epochs must match the card's `phases(config)`.
  *
@@ -40,21 +50,22 @@ export interface Phase {
    * Called before each epoch (1-based; after a resume, before the first epoch trained again), with
    * the dataset: learning-rate schedules, per-epoch label updates, a prior fitted on the training
    * split at epoch 1 (keep what it computes in variables so a resume restores it). Read `data.train`
-   * (and `data.valid` for selection) only: the test split is the evaluation's.
+   * (and `data.valid` for selection) only: the test split is the evaluation's. May be async (the
+   * trainer awaits it): read device values with `await t.data()`, never synchronously.
    */
-  beginEpoch?(epoch: number, data: DatasetData): void;
+  beginEpoch?(epoch: number, data: DatasetData): void | Promise<void>;
   /**
    * One optimisation step on a clean batch. The phase applies its own corruption (e.g. MSM) using
-   * `rng`. Must dispose every intermediate tensor (tf.tidy) and return host numbers: the named
-   * losses, with `total` the optimised sum.
+   * `rng`. Must dispose every intermediate tensor (tf.tidy) and return its named losses unread
+   * (StepLosses; the trainer reads and frees them).
    */
-  trainStep(batch: Batch, rng: Rng): Record<string, number>;
+  trainStep(batch: Batch, rng: Rng): StepLosses | Promise<StepLosses>;
   /**
    * Validation losses for model selection on one batch (mean over the batch, named like trainStep's;
-   * `total` is what selection minimises). `rng` is seeded identically every epoch so corrupted
-   * validation data is fixed.
+   * `total` is what selection minimises), unread like trainStep's. `rng` is seeded identically
+   * every epoch so corrupted validation data is fixed.
    */
-  validate(batch: Batch, rng: Rng): Record<string, number>;
+  validate(batch: Batch, rng: Rng): StepLosses | Promise<StepLosses>;
   /** Every variable whose value defines this phase's model (for the best-epoch snapshot and checkpoints). */
   variables(): tf.Variable[];
   /**

@@ -5,6 +5,7 @@
  */
 import { DATASET_KINDS, type DatasetKind } from '../../../src-shared/domain';
 import type { KnobValue, MethodSummary, PhaseSummary, TrainingCondition } from '../../../src-shared/methods';
+import type { Backend } from '../../../src-shared/models';
 import type { Config, RegisteredMethod } from './card';
 import { hrlf, hrlfWithoutFrf, hrlfWithoutHal, hrlfWithoutHmi } from './hrlf/card';
 import { describeKnobs } from './knob-summary';
@@ -59,8 +60,23 @@ export function assertRunsOn(method: RegisteredMethod, kind: DatasetKind): void 
   }
 }
 
+/**
+ * Refuses webgpu for a method that reads tensors synchronously in its steps (its card does not
+ * declare `asyncReads`): tfjs-webgpu cannot read synchronously in Node, so it would fail mid-run.
+ */
+export function assertTrainsOn(method: RegisteredMethod, backend: Backend | undefined): void {
+  if (backend === 'webgpu' && !method.asyncReads) {
+    throw new ConfigError(
+      `${method.id} cannot train on webgpu: its steps read tensors synchronously, which webgpu cannot do in Node (its card does not declare asyncReads); use --backend wasm or cpu`,
+      'backend',
+    );
+  }
+}
+
 export interface ConfigRequest {
   method: string;
+  /** The backend the user forced, if any (webgpu is refused for methods without asyncReads). */
+  backend?: Backend;
   preset?: string;
   epochs?: number;
   overrides?: Record<string, unknown>;
@@ -83,6 +99,7 @@ export function resolveRun(kind: DatasetKind, req: ConfigRequest): ResolvedRun {
 /** resolveRun for a card in hand (the registry's, or a test's). */
 export function resolveRunOf(method: RegisteredMethod, kind: DatasetKind, req: Omit<ConfigRequest, 'method'>): ResolvedRun {
   assertRunsOn(method, kind);
+  assertTrainsOn(method, req.backend);
   let preset: Config = {};
   if (req.preset) {
     const found = method.presets?.[req.preset];

@@ -1,5 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import './gradients';
+import { adamOnWebGpu, WebGpuAdamSlots } from './adam-webgpu';
+import { ADAM } from './fused/adam-kernel';
+import { hasFusedKernel, runKernel } from './fused/host';
 
 export interface AdamOptions {
   lr: number;
@@ -56,6 +59,9 @@ export class Adam {
     this.step = tf.tidy(() => tf.variable(tf.scalar(0), false));
     this.m = tf.tidy(() => tf.variable(tf.zeros([total]), false));
     this.v = tf.tidy(() => tf.variable(tf.zeros([total]), false));
+    this.gpuSlots = new WebGpuAdamSlots(this.sizes);
+    // Known without a read (a GPU read-back inside a step is what the webgpu path avoids).
+    this.stepCache = { id: this.step.dataId, value: 0 };
   }
 
   /**
@@ -64,8 +70,42 @@ export class Adam {
    */
   apply(grads: readonly (tf.Tensor | null | undefined)[]): void {
     const mode = this.options.mode ?? 'auto';
-    if (mode === 'host' || (mode === 'auto' && HOST_BACKENDS.has(tf.getBackend()))) this.applyOnHost(grads);
-    else this.applyOnDevice(grads);
+    if (mode === 'host' || (mode === 'auto' && HOST_BACKENDS.has(tf.getBackend()))) {
+      if (hasFusedKernel(ADAM)) this.applyFused(grads);
+      else this.applyOnHost(grads);
+    } else {
+      this.applyOnDevice(grads);
+    }
+  }
+
+  /** The step count, read from its variable only when something else assigned it (a restore). */
+  private stepCache: { id: unknown; value: number } | null = null;
+
+  private currentStep(): number {
+    if (this.stepCache?.id !== this.step.dataId) this.stepCache = { id: this.step.dataId, value: this.step.dataSync()[0]! };
+    return this.stepCache.value;
+  }
+
+  /** The whole update as one kernel over the heap (fused/adam-kernel.ts). */
+  private applyFused(grads: readonly (tf.Tensor | null | undefined)[]): void {
+    const step = this.currentStep() + 1;
+    tf.tidy(() => {
+      const inputs: Record<string, tf.Tensor> = { m: this.m, v: this.v };
+      const hasGrad = this.params.map((p, i) => {
+        inputs[`p${i}`] = p;
+        const g = grads[i];
+        if (g) inputs[`g${i}`] = g;
+        return !!g;
+      });
+      const { beta1, beta2, eps } = this;
+      const outs = runKernel<tf.Tensor[]>(ADAM, inputs, { hasGrad, lr: this.options.lr, beta1, beta2, eps, step });
+      const n = this.params.length;
+      this.params.forEach((p, i) => p.assign(outs[i]!));
+      this.m.assign(outs[n]!);
+      this.v.assign(outs[n + 1]!);
+      this.step.assign(tf.scalar(step));
+    });
+    this.stepCache = { id: this.step.dataId, value: step };
   }
 
   /**
@@ -122,7 +162,23 @@ export class Adam {
     this.mirror = { m, v, params, ids: [this.m.dataId, this.v.dataId, ...this.params.map((p) => p.dataId)] };
   }
 
+  private readonly gpuSlots: WebGpuAdamSlots;
+
   private applyOnDevice(grads: readonly (tf.Tensor | null | undefined)[]): void {
+    // webgpu: one fused pass over every parameter, in place (adam-webgpu.ts), when it can.
+    const step = this.currentStep() + 1;
+    const update = {
+      stepSize: this.options.lr / (1 - Math.pow(this.beta1, step)),
+      sqrtBc2: Math.sqrt(1 - Math.pow(this.beta2, step)),
+      beta1: this.beta1,
+      beta2: this.beta2,
+      eps: this.eps,
+    };
+    if (adamOnWebGpu(this.params, grads, this.m, this.v, this.gpuSlots, update)) {
+      tf.tidy(() => this.step.assign(tf.scalar(step)));
+      this.stepCache = { id: this.step.dataId, value: step };
+      return;
+    }
     tf.tidy(() => {
       const flat = tf.concat(
         this.params.map((p, i) => {
@@ -143,6 +199,7 @@ export class Adam {
       this.m.assign(m);
       this.v.assign(v);
     });
+    this.stepCache = { id: this.step.dataId, value: step };
   }
 
   /** Gradient of `loss` w.r.t. the parameters, then one update; returns the loss's value tensor (kept by the caller's tidy). */
@@ -159,6 +216,7 @@ export class Adam {
 
   dispose(): void {
     this.mirror = null;
+    this.gpuSlots.dispose();
     this.step.dispose();
     this.m.dispose();
     this.v.dispose();

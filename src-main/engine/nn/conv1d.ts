@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../random';
 import { torchDefaultBound, uniformVariable } from './init';
+import { CONV_TAPS, type ConvTapsAttrs } from './fused/conv-taps-kernel';
+import { hasFusedKernel, runKernel } from './fused/host';
 import { linearOp } from './linear-op';
 import type { Module, NamedVariable } from './module';
 import { transposedProduct } from './transposed-product';
@@ -13,6 +15,12 @@ export interface Conv1dOptions {
   bias?: boolean;
 }
 
+/** out·scale + add, applied after the convolution (e.g. an embedding scale and a positional table [T', out]). */
+export interface ConvEpilogue {
+  scale: number;
+  add?: tf.Tensor2D;
+}
+
 /**
  * Conv1D (stride 1, no dilation) on [B, T, C] → [B, T', out], PyTorch nn.Conv1d semantics in
  * the time-major layout, T' = T + padLeft + padRight − k + 1.
@@ -20,9 +28,10 @@ export interface Conv1dOptions {
  * Expressed as ONE matMul instead of tf.conv1d (whose filter gradient has no wasm kernel):
  * Y = X·W with W [C, k·out], column block j holding tap j. Then out[t] = Σ_j Y_j[t + j − padLeft],
  * done by zero-padding Y along time (only when some tap reaches into the padding) and summing k
- * shifted slices. Projecting first and shifting after touches k·out columns instead of building a
- * k·C im2col copy of the (wide, e.g. 300-d) input. Taps whose slice lies wholly in the padding
- * (short sequences) are skipped.
+ * shifted slices (on wasm and cpu: one fused kernel, fused/conv-taps-kernel.ts, that also takes the
+ * bias and an optional epilogue). Projecting first and shifting after touches k·out columns instead
+ * of building a k·C im2col copy of the (wide, e.g. 300-d) input. Taps whose slice lies wholly in
+ * the padding (short sequences) are skipped.
  *
  * Weight layout: weight[c, j·out + o] = torchWeight[o, c, j]; init as PyTorch, U(±1/√(C·k)) for
  * the weight and then the bias.
@@ -67,7 +76,7 @@ export class Conv1d implements Module {
    * input (data) whose other rows are zero vectors, as after MSM corruption: only those rows are
    * multiplied (MSM leaves ~2/7 of them), and no gradient flows to x on that path.
    */
-  apply(x: tf.Tensor3D, presentRows?: Int32Array): tf.Tensor3D {
+  apply(x: tf.Tensor3D, presentRows?: Int32Array, epilogue?: ConvEpilogue): tf.Tensor3D {
     const [b, t] = x.shape;
     const k = this.kernelSize;
     const o = this.outChannels;
@@ -78,11 +87,25 @@ export class Conv1d implements Module {
     if (k === 1 && tOut === t && !presentRows) {
       // A pointwise conv is a Linear: the bias goes into the fused matMul.
       const y1 = this.bias ? linearOp(rows, w, this.bias as tf.Tensor1D, 'linear') : tf.matMul(rows, w);
-      return tf.reshape(y1, [b, t, o]);
+      return withEpilogue(tf.reshape(y1, [b, t, o]), epilogue);
     }
-    const y = tf.reshape(presentRows ? sparseRowsProduct(rows, w, presentRows) : tf.matMul(rows, w), [b, t, k * o]);
-    // Tap j reads padded rows [j, j + tOut); padded row r is Y[r − padLeft].
-    const taps = [...Array(k).keys()].filter((j) => j + tOut > this.padLeft && j < this.padLeft + t);
+    const y = tf.reshape(presentRows ? sparseRowsProduct(rows, w, presentRows) : tf.matMul(rows, w), [b, t, k * o]) as tf.Tensor3D;
+    const add = epilogue?.add;
+    if (hasFusedKernel(CONV_TAPS) && (!add || (add.shape[0] === tOut && add.shape[1] === o))) {
+      const inputs: Record<string, tf.Tensor> = { y };
+      if (this.bias) inputs.bias = this.bias;
+      if (add) inputs.add = add;
+      const attrs: ConvTapsAttrs = { k, padLeft: this.padLeft, t, tOut, scale: epilogue?.scale ?? 1 };
+      return runKernel<tf.Tensor3D>(CONV_TAPS, inputs, { ...attrs });
+    }
+    return withEpilogue(this.taps(y, tOut), epilogue);
+  }
+
+  /** out[t] = Σ_j Y_j[t + j − padLeft] (+ bias) from y [B, T, k·out]; tap j reads padded rows [j, j + tOut), padded row r is Y[r − padLeft]. */
+  private taps(y: tf.Tensor3D, tOut: number): tf.Tensor3D {
+    const [b, t] = y.shape;
+    const o = this.outChannels;
+    const taps = [...Array(this.kernelSize).keys()].filter((j) => j + tOut > this.padLeft && j < this.padLeft + t);
     const needsPad = taps.some((j) => j < this.padLeft || j + tOut > this.padLeft + t);
     const source = needsPad
       ? tf.pad(y, [
@@ -109,6 +132,12 @@ export class Conv1dK3 extends Conv1d {
   constructor(inChannels: number, outChannels: number, rng: Rng) {
     super(inChannels, outChannels, 3, rng, { padding: 'same', bias: false });
   }
+}
+
+function withEpilogue(out: tf.Tensor3D, epilogue: ConvEpilogue | undefined): tf.Tensor3D {
+  if (!epilogue) return out;
+  const scaled = epilogue.scale === 1 ? out : tf.mul(out, epilogue.scale);
+  return (epilogue.add ? tf.add(scaled, epilogue.add) : scaled) as tf.Tensor3D;
 }
 
 /**

@@ -1,5 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ForwardCtx } from './context';
+import { DROPOUT } from './fused/dropout-kernel';
+import { hasFusedKernel, runKernel } from './fused/host';
+import { maskStreamStart, maskThreshold } from './fused/mask-stream';
 
 /**
  * Inverted dropout with a seeded mask.
@@ -14,7 +17,10 @@ export function dropout<T extends tf.Tensor>(x: T, rate: number, ctx: ForwardCtx
   if (!ctx.training || rate <= 0) return x;
   if (ctx.rng === null) throw new Error('dropout in training mode needs an Rng');
   if (rate >= 1) return tf.zerosLike(x);
-  return tf.mul(x, dropoutMaskTensor(x.shape, rate, ctx.rng.seed()));
+  const seed = ctx.rng.seed();
+  // The fused kernel draws the same mask inline (no mask tensor); its gradient redraws it.
+  if (hasFusedKernel(DROPOUT)) return runKernel<T>(DROPOUT, { x }, { rate, seed });
+  return tf.mul(x, dropoutMaskTensor(x.shape, rate, seed));
 }
 
 /** The 0 or 1/(1-rate) mask as a tensor of `shape`, drawn from `seed`. */
@@ -39,17 +45,10 @@ export function dropoutMask(size: number, rate: number, seed: number): Float32Ar
   return fillDropoutMask(new Float32Array(size), rate, seed);
 }
 
-/**
- * xorshift32 (Marsaglia), seeded through one splitmix step so nearby seeds give unrelated masks;
- * raw 32-bit draws are compared with an integer threshold, no float conversion per element, and
- * the comparison is turned into a number instead of branched on (a 10% branch mispredicts
- * often: the branchless loop is ~2x faster). Statistical quality is ample for Bernoulli masks.
- */
 function fillDropoutMask(mask: Float32Array, rate: number, seed: number): Float32Array {
   const scale = 1 / (1 - rate);
-  const threshold = Math.floor(rate * 4294967296);
-  let s = Math.imul((seed ^ 0x9e3779b9) >>> 0, 0x85ebca6b) >>> 0;
-  s = (s ^ (s >>> 13)) >>> 0 || 0x6d2b79f5;
+  const threshold = maskThreshold(rate);
+  let s = maskStreamStart(seed);
   for (let i = 0; i < mask.length; i++) {
     s ^= s << 13;
     s ^= s >>> 17;

@@ -1,4 +1,5 @@
 import './gradients';
+import './gradients-fused';
 import './gradients-graph';
 import './gradients-recurrent';
 export { Adam, type AdamOptions } from './adam';
@@ -11,7 +12,7 @@ export {
 } from './attention-decoder';
 export { AttentionPooling, type AttentionPoolingOptions, type PooledOutput } from './attention-pooling';
 export { EVAL, trainCtx, type ForwardCtx } from './context';
-export { Conv1d, Conv1dK3, type Conv1dOptions, type Conv1dPadding } from './conv1d';
+export { Conv1d, Conv1dK3, type Conv1dOptions, type Conv1dPadding, type ConvEpilogue } from './conv1d';
 export {
   CrossModalLayer,
   CrossModalTransformer,
@@ -21,6 +22,7 @@ export {
 } from './cross-modal';
 export { DecoderLayer, TransformerDecoder, type DecoderMasks, type DecoderOptions } from './decoder';
 export { dropout, dropoutMask, dropoutMaskTensor } from './dropout';
+export { hasFusedKernel, useFusedKernels } from './fused/host';
 export { gelu } from './gelu';
 export { GraphConv, RelationalGraphConv, type RelationalGraphConvOptions } from './graph-conv';
 export { constantVariable, torchDefaultBound, uniformVariable } from './init';

@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { hasFusedKernel, runKernel } from './fused/host';
+import { LAYER_NORM, LAYER_NORM_GRAD } from './fused/layer-norm-kernel';
 import { constantVariable } from './init';
 import type { Module, NamedVariable } from './module';
 
@@ -34,11 +36,29 @@ function makeLayerNorm(eps: number): LayerNormFn {
   return op as unknown as LayerNormFn;
 }
 
+/** The same op on the fused kernels (host backends): one kernel forward, one backward. */
+function makeFusedLayerNorm(eps: number): LayerNormFn {
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [x, gamma, beta, save] = args as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D, tf.GradSaveFunc];
+    const [y, stats] = runKernel<tf.Tensor[]>(LAYER_NORM, { x, gamma, beta }, { eps });
+    save([x, gamma, stats!]);
+    return {
+      value: y as tf.Tensor2D,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sx, sgamma, sstats] = saved as [tf.Tensor, tf.Tensor, tf.Tensor];
+        return runKernel<tf.Tensor[]>(LAYER_NORM_GRAD, { dy, x: sx, gamma: sgamma, stats: sstats });
+      },
+    };
+  });
+  return op as unknown as LayerNormFn;
+}
+
 /** LayerNorm over the last axis (biased variance, eps inside the sqrt, as PyTorch). */
 export class LayerNorm implements Module {
   readonly gamma: tf.Variable;
   readonly beta: tf.Variable;
   private readonly op: LayerNormFn;
+  private readonly fusedOp: LayerNormFn;
 
   constructor(
     readonly size: number,
@@ -47,12 +67,14 @@ export class LayerNorm implements Module {
     this.gamma = constantVariable([size], 1);
     this.beta = constantVariable([size], 0);
     this.op = makeLayerNorm(eps);
+    this.fusedOp = makeFusedLayerNorm(eps);
   }
 
   /** Any rank; leading axes are folded into rows. */
   apply<T extends tf.Tensor>(x: T): T {
     const rows = tf.reshape(x, [-1, this.size]) as tf.Tensor2D;
-    const y = this.op(rows, this.gamma as tf.Tensor1D, this.beta as tf.Tensor1D);
+    const op = hasFusedKernel(LAYER_NORM) ? this.fusedOp : this.op;
+    const y = op(rows, this.gamma as tf.Tensor1D, this.beta as tf.Tensor1D);
     return (x.rank === 2 ? y : tf.reshape(y, x.shape)) as T;
   }
 

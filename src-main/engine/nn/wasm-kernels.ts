@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { batchedProduct } from './batched-product';
 
 /**
- * Replacements for five tfjs-backend-wasm 4.22 kernels. Same results and semantics as the
+ * Replacements for six tfjs-backend-wasm 4.22 kernels. Same results and semantics as the
  * cpu/webgl backends; measured on an HRLF student step:
  *
  * - Identity (tf.clone) copied the whole tensor. The engine clones every tensor it saves for
@@ -159,7 +159,34 @@ const batchMatMul: tf.KernelFunc = (args) => {
   return out;
 };
 
+/**
+ * GatherV2 of whole rows (axis 0, no batch dims), as the encoders' present-rows product does
+ * every student step ([1600, 300] → ~500 rows): the stock kernel took ~4 ms per gather there;
+ * here each row is one copy out of a heap view.
+ */
+const gatherV2: tf.KernelFunc = (args) => {
+  const { x, indices } = args.inputs as { x: tf.TensorInfo; indices: tf.TensorInfo };
+  const { axis, batchDims } = args.attrs as unknown as tf.GatherV2Attrs;
+  const ax = tf.util.parseAxisParam(axis, x.shape)[0];
+  if (x.dtype === 'string' || indices.dtype !== 'int32' || ax !== 0 || (batchDims ?? 0) !== 0) return fallback(tf.GatherV2, args);
+  const backend = api(args.backend);
+  const rows = x.shape[0]!;
+  const rowSize = x.shape.slice(1).reduce((a, b) => a * b, 1);
+  const out = backend.makeOutput([...indices.shape, ...x.shape.slice(1)], x.dtype);
+  const src = backend.typedArrayFromHeap(x);
+  const dst = backend.typedArrayFromHeap(out);
+  const index = backend.typedArrayFromHeap(indices);
+  for (let i = 0; i < index.length; i++) {
+    const r = index[i]!;
+    // tfjs leaves out-of-range indices undefined (the cpu backend throws); fail loudly here.
+    if (r < 0 || r >= rows) throw new Error(`gather index ${r} is outside [0, ${rows})`);
+    dst.set(src.subarray(r * rowSize, (r + 1) * rowSize), i * rowSize);
+  }
+  return out;
+};
+
 const replacements: [string, tf.KernelFunc][] = [
+  [tf.GatherV2, gatherV2],
   [tf.BatchMatMul, batchMatMul],
   [tf.Identity, identity],
   [tf.Slice, slice],

@@ -59,6 +59,20 @@ export function* chunks(n: number, size: number): Generator<[number, number]> {
   for (let s = 0; s < n; s += size) yield [s, Math.min(n, s + size)];
 }
 
+/** The first `n` rows of a split (views, no copy), e.g. for a check that needs a sample only. */
+export function leadingRows(data: Layout, split: SplitData, n: number): SplitData {
+  if (n >= split.n) return split;
+  const rows = (m: number): number => n * data.T * data.dims[m]!;
+  return {
+    n,
+    ids: split.ids.slice(0, n),
+    l: split.l.subarray(0, rows(0)),
+    a: split.a.subarray(0, rows(1)),
+    v: split.v.subarray(0, rows(2)),
+    y: split.y.subarray(0, n * data.labelDim),
+  };
+}
+
 export interface BatchOptions {
   /** Rows in this order (a shuffled epoch); default: 0 … n−1. */
   order?: Int32Array;
@@ -82,15 +96,24 @@ export function* batches(data: Layout, split: SplitData, size: number, options: 
   }
 }
 
-/** A model output over a whole split, batch by batch, as host values [n, width]. */
-export function outputsOf(data: Layout, split: SplitData, size: number, fn: (b: Batch) => tf.Tensor2D, masks?: ModalityMasks): { values: Float32Array; width: number } {
+/** A model output over a whole split, batch by batch, as host values [n, width] (read asynchronously: any backend). */
+export async function outputsOf(
+  data: Layout,
+  split: SplitData,
+  size: number,
+  fn: (b: Batch) => tf.Tensor2D,
+  masks?: ModalityMasks,
+): Promise<{ values: Float32Array; width: number }> {
   const parts: Float32Array[] = [];
   let width = 0;
   for (const batch of batches(data, split, size, masks ? { masks } : {})) {
     const out = tf.tidy(() => fn(batch));
-    width = out.shape[1];
-    parts.push(Float32Array.from(out.dataSync() as Float32Array));
-    out.dispose();
+    try {
+      width = out.shape[1];
+      parts.push(Float32Array.from((await out.data()) as Float32Array));
+    } finally {
+      out.dispose();
+    }
   }
   const values = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
   parts.reduce((off, p) => (values.set(p, off), off + p.length), 0);

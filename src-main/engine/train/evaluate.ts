@@ -30,7 +30,7 @@ export interface RepresentationResult {
 const EVAL_BATCH = 256;
 
 /** The model's outputs on the test split under one set of evaluation masks. */
-function runModel(data: DatasetData, masks: ModalityMasks, fn: (x: Inputs) => tf.Tensor2D): { values: Float32Array; width: number } {
+function runModel(data: DatasetData, masks: ModalityMasks, fn: (x: Inputs) => tf.Tensor2D): Promise<{ values: Float32Array; width: number }> {
   return outputsOf(data, data.test, EVAL_BATCH, fn, masks);
 }
 
@@ -61,19 +61,19 @@ export interface EvaluationOutput {
   teacher: MetricRecord | Record<string, MetricRecord> | null;
 }
 
-export function evaluate(instance: MethodInstance, data: DatasetData, maskSeed: number): EvaluationOutput {
+export async function evaluate(instance: MethodInstance, data: DatasetData, maskSeed: number): Promise<EvaluationOutput> {
   tuneWasmKernels();
   const { n } = data.test;
   const T = data.T;
   const results: ConditionResult[] = [];
   for (const condition of INTER_CONDITIONS) {
-    const { values, width } = runModel(data, interMasks(condition, n, T), (x) => instance.predict(x));
+    const { values, width } = await runModel(data, interMasks(condition, n, T), (x) => instance.predict(x));
     results.push({ protocol: 'inter', condition, metrics: metricsOf(data, values), predictions: values, width });
   }
   results.push({ protocol: 'inter', condition: 'avg', metrics: averageOf(results), predictions: new Float32Array(0), width: 0 });
   for (const p of INTRA_RATIOS) {
     const masks = intraMasks({ dataset: data.name, split: 'test', p, maskSeed }, n, T);
-    const { values, width } = runModel(data, masks, (x) => instance.predict(x));
+    const { values, width } = await runModel(data, masks, (x) => instance.predict(x));
     results.push({ protocol: 'intra', condition: p.toFixed(1), metrics: metricsOf(data, values), predictions: values, width });
   }
   const representationSettings: [string, ModalityMasks][] = [
@@ -81,9 +81,10 @@ export function evaluate(instance: MethodInstance, data: DatasetData, maskSeed: 
     ['l', interMasks('l' as InterCondition, n, T)],
     ['p=0.5+l', combinedMasks('l', { dataset: data.name, split: 'test', p: 0.5, maskSeed }, n, T)],
   ];
-  const representations = representationSettings.map(([condition, masks]) => ({ condition, ...runModel(data, masks, (x) => instance.represent(x)) }));
+  const representations: RepresentationResult[] = [];
+  for (const [condition, masks] of representationSettings) representations.push({ condition, ...(await runModel(data, masks, (x) => instance.represent(x))) });
   const teacher = instance.predictTeacher
-    ? metricsOf(data, runModel(data, interMasks('l,a,v', n, T), (x) => instance.predictTeacher!(x)).values)
+    ? metricsOf(data, (await runModel(data, interMasks('l,a,v', n, T), (x) => instance.predictTeacher!(x))).values)
     : null;
   return { results, representations, teacher };
 }

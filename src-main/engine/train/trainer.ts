@@ -11,8 +11,9 @@ import type { MethodInstance, Phase } from '../methods/method';
 import { tuneWasmKernels } from '../nn/wasm-kernels';
 import { createRng, permutation } from '../random';
 import type { DatasetData } from '../types';
-import { batches, outputsOf } from './batches';
+import { batches, leadingRows, outputsOf } from './batches';
 import { RunCheckpoint, type CheckpointState } from './checkpoint';
+import { readLosses } from './losses';
 import { loadSnapshot, restore, saveSnapshot, snapshot, type Snapshot } from './weights';
 
 export interface StepProgress {
@@ -71,6 +72,12 @@ export class TrainingError extends Error {
 
 /** Spread below this share of the labels' spread counts as a collapsed representation (issue #3). */
 export const COLLAPSE_RATIO = 1e-3;
+/**
+ * The collapse check runs after every epoch of the final phase on the first validation samples
+ * only: a spread that small shows on 64 samples as on all, and on the full split the check (two
+ * forward passes) cost as much as the validation itself, ~6 % of a student epoch.
+ */
+export const COLLAPSE_SAMPLES = 64;
 
 /** Batch size of forward-only passes over a split (collapse check); no effect on results. */
 const OUTPUT_BATCH = 256;
@@ -102,12 +109,12 @@ function dominatingLoss(losses: Record<string, number>): string {
   return entries[0] ? `${entries[0][0]} = ${entries[0][1].toFixed(4)}` : 'total';
 }
 
-function validate(phase: Phase, data: DatasetData, seed: number): Record<string, number> {
+async function validate(phase: Phase, data: DatasetData, seed: number): Promise<Record<string, number>> {
   const rng = createRng(`${seed}|${phase.name}|valid`);
   const records: Record<string, number>[] = [];
   const weights: number[] = [];
   for (const batch of batches(data, data.valid, phase.batchSize)) {
-    records.push(phase.validate(batch, rng));
+    records.push(await readLosses(phase.validate(batch, rng)));
     weights.push(batch.index.length);
   }
   return meanRecords(records, weights);
@@ -129,12 +136,13 @@ function spreadAcrossSamples(values: Float32Array, width: number): number {
  * Collapse check of issue #3: the validation predictions or the representation no longer vary
  * across samples (spread below COLLAPSE_RATIO of the labels' spread). Returns what collapsed, or null.
  */
-function collapsedOutput(instance: MethodInstance, data: DatasetData, representation: string): string | null {
-  const labelSpread = spreadAcrossSamples(data.valid.y, data.labelDim);
+async function collapsedOutput(instance: MethodInstance, data: DatasetData, representation: string): Promise<string | null> {
+  const valid = leadingRows(data, data.valid, COLLAPSE_SAMPLES);
+  const labelSpread = spreadAcrossSamples(valid.y, data.labelDim);
   if (!(labelSpread > 0)) return null;
-  const preds = outputsOf(data, data.valid, OUTPUT_BATCH, (b) => instance.predict(b));
+  const preds = await outputsOf(data, valid, OUTPUT_BATCH, (b) => instance.predict(b));
   if (spreadAcrossSamples(preds.values, preds.width) < COLLAPSE_RATIO * labelSpread) return 'predictions';
-  const reps = outputsOf(data, data.valid, OUTPUT_BATCH, (b) => instance.represent(b));
+  const reps = await outputsOf(data, valid, OUTPUT_BATCH, (b) => instance.represent(b));
   if (spreadAcrossSamples(reps.values, reps.width) < COLLAPSE_RATIO * labelSpread) return representation;
   return null;
 }
@@ -183,7 +191,7 @@ async function trainPhase(
   for (let epoch = firstEpoch; epoch <= phase.epochs; epoch++) {
     if (best && phase.patience !== undefined && epoch - 1 - best.epoch >= phase.patience) break;
     const started = performance.now();
-    phase.beginEpoch?.(epoch, data);
+    await phase.beginEpoch?.(epoch, data);
     const rng = createRng(`${opts.seed}|${phase.name}|epoch${epoch}`);
     const order = permutation(n, rng);
     const records: Record<string, number>[] = [];
@@ -191,7 +199,8 @@ async function trainPhase(
     let step = 0;
     for (const batch of batches(data, data.train, phase.batchSize, { order })) {
       if (hooks.cancelled?.()) return { kind: 'cancelled' };
-      const losses = phase.trainStep(batch, rng);
+      // Read after the step, asynchronously: the same numbers on every backend, and webgpu can train.
+      const losses = await readLosses(phase.trainStep(batch, rng));
       for (const [name, value] of Object.entries(losses)) {
         if (!Number.isFinite(value)) {
           throw new TrainingError(
@@ -209,24 +218,24 @@ async function trainPhase(
       await yieldToEventLoop();
     }
     const train = meanRecords(records, weights);
-    const valid = validate(phase, data, opts.seed);
+    const valid = await validate(phase, data, opts.seed);
     const validTotal = valid.total ?? Number.NaN;
     if (!Number.isFinite(validTotal)) {
       throw new TrainingError(`validation loss became ${validTotal} in ${phase.name} epoch ${epoch}`, phase.name, epoch);
     }
     const improved = !best || validTotal < best.loss;
-    if (improved) best = { loss: validTotal, snap: snapshot(phase.variables()), epoch };
+    if (improved) best = { loss: validTotal, snap: await snapshot(phase.variables()), epoch };
     const record: EpochRecord = { phase: phase.name, epoch, train, valid, seconds: (performance.now() - started) / 1000 };
     at.history.push(record);
     at.checkpoint?.saveEpoch(
       phase.name,
       { phaseIndex: at.index, epoch, bestLoss: best!.loss, bestEpoch: best!.epoch, history: at.history },
-      snapshot(stateful()),
+      await snapshot(stateful()),
       improved ? best!.snap : null,
     );
     hooks.onEpoch?.(record);
     if (isFinal) {
-      const what = collapsedOutput(instance, data, opts.representation ?? 'representation');
+      const what = await collapsedOutput(instance, data, opts.representation ?? 'representation');
       if (what) {
         return {
           kind: 'collapsed',
@@ -237,7 +246,7 @@ async function trainPhase(
   }
   if (best) restore(phase.variables(), best.snap);
   phase.finish?.();
-  at.checkpoint?.savePhaseFinal(phase.name, snapshot(phase.variables()), at.index + 1, at.history);
+  if (at.checkpoint) at.checkpoint.savePhaseFinal(phase.name, await snapshot(phase.variables()), at.index + 1, at.history);
   if (cacheFile && best) {
     mkdirSync(opts.cacheDir!, { recursive: true });
     saveSnapshot(cacheFile, best.snap, { phase: phase.name, validLoss: best.loss });

@@ -4,8 +4,9 @@ import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } f
 /** Host copies of variable values, in `variables()` order. */
 export type Snapshot = Float32Array[];
 
-export function snapshot(vars: tf.Variable[]): Snapshot {
-  return vars.map((v) => Float32Array.from(v.dataSync() as Float32Array));
+/** Read asynchronously (webgpu cannot read synchronously in Node); always fresh copies. */
+export async function snapshot(vars: tf.Variable[]): Promise<Snapshot> {
+  return Promise.all(vars.map(async (v) => Float32Array.from((await v.data()) as Float32Array)));
 }
 
 export function restore(vars: tf.Variable[], snap: Snapshot): void {

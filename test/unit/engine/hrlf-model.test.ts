@@ -10,11 +10,11 @@ import { applyMasks } from '../../../src-main/engine/data/msm-batch';
 import { HrlfNetwork } from '../../../src-main/engine/methods/hrlf/network';
 import { studentObjective, teacherObjective } from '../../../src-main/engine/methods/hrlf/objective';
 import { multiScale } from '../../../src-main/engine/methods/hrlf/scales';
-import type { PackedTerms } from '../../../src-main/engine/methods/hrlf/terms';
 import { EVAL, scoped, tuneWasmKernels, type Module } from '../../../src-main/engine/nn';
 import { createRng } from '../../../src-main/engine/random';
 import type { DataShape } from '../../../src-main/engine/types';
 import { BACKENDS, useBackend } from './helpers/backends';
+import { lossesNow } from './helpers/losses';
 import { expectClose, loadParams, nnFixtures, toTensor, type JsonParams, type JsonTensor } from './helpers/fixtures';
 
 interface ModelFixture {
@@ -37,14 +37,6 @@ interface ModelFixture {
 }
 
 const fx = nnFixtures<{ model: ModelFixture }>().model;
-
-function read(packed: PackedTerms): Record<string, number> {
-  const data = packed.values.dataSync();
-  const out: Record<string, number> = {};
-  packed.names.forEach((n, i) => (out[n] = data[i]!));
-  packed.values.dispose();
-  return out;
-}
 
 function group(modules: readonly Module[]): Module {
   return { namedVariables: () => modules.flatMap((m, i) => scoped(String(i), m)) };
@@ -84,7 +76,7 @@ describe.each(BACKENDS)('HRLF model equals the PyTorch reference (bench/engine/h
       expectClose(t.z.l, fx.teacherOut.zl);
       expectClose(t.ht, fx.teacherOut.ht);
       expectClose(t.logits, fx.teacherOut.logits);
-      const tt = read(teacherObjective(teacher, t, y, 'regression', config).terms.pack());
+      const tt = lossesNow(teacherObjective(teacher, t, y, 'regression', config).terms.pack());
       for (const [name, value] of Object.entries(fx.teacherTerms)) expectClose(tt[name]!, value);
 
       const masks = Object.fromEntries(MODALITIES.map((m) => [m, Float32Array.from(fx.masks[m].data)])) as unknown as MsmMasks;
@@ -104,7 +96,7 @@ describe.each(BACKENDS)('HRLF model equals the PyTorch reference (bench/engine/h
         discriminators: discs,
         permutations: fx.perms.map((p) => permutationMatrix(Int32Array.from(p))),
       });
-      const st = read(r.terms.pack());
+      const st = lossesNow(r.terms.pack());
       for (const [name, value] of Object.entries(fx.studentTerms)) {
         if (name === 'disc') expectClose(halDiscriminatorLoss(discs, teacherScales, r.scales).dataSync()[0]!, value);
         else expectClose(st[name]!, value, 2e-5);

@@ -7,6 +7,7 @@ import type { MethodInstance } from '../../../src-main/engine/methods/method';
 import { createRng } from '../../../src-main/engine/random';
 import type { DataShape } from '../../../src-main/engine/types';
 import { useBackend } from './helpers/backends';
+import { lossesNow } from './helpers/losses';
 import { disposeBatch, TINY_CLASSIFICATION, TINY_REGRESSION, tinyBatch } from './helpers/tiny-data';
 
 const TINY = { d: 8, heads: 2, layers: 2, batchSize: 16, lr: 1e-2, epochs: 1 };
@@ -36,9 +37,9 @@ function run(instance: MethodInstance, teacherSteps: number, studentSteps: numbe
   const teacher = phase(instance, 'teacher');
   const student = phase(instance, 'student');
   const rng = createRng(stepSeed);
-  for (let i = 0; i < teacherSteps; i++) out.push(teacher.trainStep(batch, rng));
+  for (let i = 0; i < teacherSteps; i++) out.push(lossesNow(teacher.trainStep(batch, rng)));
   teacher.finish?.();
-  for (let i = 0; i < studentSteps; i++) out.push(student.trainStep(batch, rng));
+  for (let i = 0; i < studentSteps; i++) out.push(lossesNow(student.trainStep(batch, rng)));
   disposeBatch(batch);
   return out;
 }
@@ -58,13 +59,13 @@ describe('HRLF training on tiny random data (cpu)', () => {
     const teacher = phase(instance, 'teacher');
     const student = phase(instance, 'student');
     const rng = createRng('steps');
-    for (let i = 0; i < 30; i++) teacher.trainStep(batch, rng);
+    for (let i = 0; i < 30; i++) lossesNow(teacher.trainStep(batch, rng));
     teacher.finish?.();
 
     const counts: number[] = [];
     const totals: number[] = [];
     for (let i = 0; i < 20; i++) {
-      const losses = student.trainStep(batch, rng);
+      const losses = lossesNow(student.trainStep(batch, rng));
       totals.push(losses.total!);
       if (i < 3) counts.push(tf.memory().numTensors);
       expect(Object.keys(losses).sort()).toEqual(
@@ -83,8 +84,8 @@ describe('HRLF training on tiny random data (cpu)', () => {
     expect(totals.every(Number.isFinite)).toBe(true);
 
     // validate: components for collapse diagnosis, deterministic for a fixed-seed rng.
-    const v1 = student.validate(batch, createRng('valid'));
-    const v2 = student.validate(batch, createRng('valid'));
+    const v1 = lossesNow(student.validate(batch, createRng('valid')));
+    const v2 = lossesNow(student.validate(batch, createRng('valid')));
     expect(v1).toEqual(v2);
     expect(Object.keys(v1)).toEqual(expect.arrayContaining(['task', 'frf', 'hmi', 'hal', 'kl', 'total', 'disc']));
 
@@ -154,9 +155,9 @@ describe('HRLF training on tiny random data (cpu)', () => {
     const instance = build('hrlf', TINY_CLASSIFICATION, 1);
     const batch = tinyBatch(TINY_CLASSIFICATION, 16, 3);
     const rng = createRng('c');
-    const t = instance.phases[0]!.trainStep(batch, rng);
+    const t = lossesNow(instance.phases[0]!.trainStep(batch, rng));
     instance.phases[0]!.finish?.();
-    const s = instance.phases[1]!.trainStep(batch, rng);
+    const s = lossesNow(instance.phases[1]!.trainStep(batch, rng));
     expect(Number.isFinite(t.total)).toBe(true);
     expect(Number.isFinite(s.kl)).toBe(true);
     const pred = instance.predict(batch);
@@ -180,11 +181,11 @@ describe('HRLF on the wasm backend (tuned kernels)', () => {
       const teacher = phase(instance, 'teacher');
       const student = phase(instance, 'student');
       const rng = createRng('w');
-      const out = [teacher.trainStep(batch, rng)];
+      const out = [lossesNow(teacher.trainStep(batch, rng))];
       teacher.finish?.();
-      out.push(student.trainStep(batch, rng));
+      out.push(lossesNow(student.trainStep(batch, rng)));
       const before = tf.memory();
-      for (let i = 0; i < 3; i++) out.push(student.trainStep(batch, rng));
+      for (let i = 0; i < 3; i++) out.push(lossesNow(student.trainStep(batch, rng)));
       expect(tf.memory().numTensors).toBe(before.numTensors);
       expect(tf.memory().numBytes).toBe(before.numBytes);
       disposeBatch(batch);

@@ -1,8 +1,10 @@
 /**
  * The method contract: every registered method (describe.each over the registry, so a method added
  * later is covered without touching this file) on tiny data, on the wasm backend the engine runs:
- * its card is consistent, one train step per phase leaks no tensor and runs only kernels that have
- * a gradient and a wasm and cpu implementation, predict/represent have the right shapes, every
+ * its card is consistent, one train step per phase leaks no tensor, reads no tensor synchronously if
+ * its card declares `asyncReads` (webgpu cannot in Node; the trainer reads the step's returned losses
+ * asynchronously; methods without the flag may, and never train on webgpu), runs only kernels that
+ * have a gradient and a wasm and cpu implementation, predict/represent have the right shapes, every
  * variable it creates is checkpointed (a resumed run ends bit-identical), dispose frees everything,
  * and evaluation shows it exactly the masked inputs it shows every other method.
  * The last block shows each check failing on a deliberately broken method.
@@ -13,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineMethod, type Config, type MethodFactory, type RegisteredMethod } from '../../../src-main/engine/methods/card';
 import { SPEC_TRAINING, trainingKnobs } from '../../../src-main/engine/methods/knobs';
 import type { Inputs, Phase } from '../../../src-main/engine/methods/method';
-import { METHODS } from '../../../src-main/engine/methods/registry';
+import { METHODS, resolveRunOf } from '../../../src-main/engine/methods/registry';
 import { taskLoss } from '../../../src-main/engine/methods/task-loss';
 import { Adam, Linear } from '../../../src-main/engine/nn';
 import { useBackend } from './helpers/backends';
@@ -47,7 +49,7 @@ describe.each(METHODS.map((m) => [m.id, m] as const))('method contract: %s', (_i
   });
 
   it.each(kindsToTest(method))(
-    'on %s: one step per phase leaks no tensor and runs only kernels with a gradient on every engine backend; outputs have their shapes; every variable is checkpointed; dispose frees everything',
+    'on %s: one step per phase leaks no tensor, reads nothing synchronously if it declares asyncReads, and runs only kernels with a gradient on every engine backend; outputs have their shapes; every variable is checkpointed; dispose frees everything',
     async (kind) => {
       await checkSteps(method, create, kind);
     },
@@ -68,6 +70,8 @@ interface Faults {
   wrongEpochs?: boolean;
   /** Does not dispose its optimiser's variables. */
   keepsVariables?: boolean;
+  /** Reads its loss with dataSync inside the step (cannot train on webgpu). */
+  readsSync?: boolean;
 }
 
 /** A linear model on time-mean features, with the given faults. */
@@ -94,11 +98,10 @@ function brokenFactory(faults: Faults): MethodFactory<Config> {
             const loss = taskLoss(pred, batch.y, shape.task);
             return faults.hiddenState ? (tf.mul(loss, 1 / steps) as tf.Scalar) : loss;
           });
-          const total = value.dataSync()[0]!;
-          return { total };
+          return { total: faults.readsSync ? value.dataSync()[0]! : value };
         });
       },
-      validate: (batch) => ({ total: tf.tidy(() => taskLoss(head.apply(features(batch)), batch.y, shape.task).dataSync()[0]!) }),
+      validate: (batch) => tf.tidy(() => ({ total: taskLoss(head.apply(features(batch)), batch.y, shape.task) })),
       variables: () => params,
       optimizerVariables: () => adam.variables(),
     };
@@ -115,7 +118,7 @@ function brokenFactory(faults: Faults): MethodFactory<Config> {
   };
 }
 
-function brokenCard(faults: Faults, card: Partial<Pick<RegisteredMethod, 'training'>> & { undescribed?: boolean } = {}): RegisteredMethod {
+function brokenCard(faults: Faults, card: Partial<Pick<RegisteredMethod, 'training' | 'asyncReads'>> & { undescribed?: boolean } = {}): RegisteredMethod {
   const knobs = card.undescribed ? { ...trainingKnobs, epochs: z.number().int().min(1) } : trainingKnobs;
   return defineMethod({
     id: 'broken',
@@ -128,6 +131,7 @@ function brokenCard(faults: Faults, card: Partial<Pick<RegisteredMethod, 'traini
     phases: (c) => [{ name: 'model', epochs: c.epochs }],
     training: card.training ?? (() => 'complete'),
     representation: 'time-mean features',
+    ...(card.asyncReads ? { asyncReads: true } : {}),
     load: () => Promise.resolve(brokenFactory(faults)),
   });
 }
@@ -145,6 +149,12 @@ describe('the method contract catches a method that', () => {
     tf.disposeVariables();
   });
 
+  it('declares asyncReads but reads its loss synchronously inside the step (it could not train on webgpu)', async () => {
+    const card = brokenCard({ readsSync: true }, { asyncReads: true });
+    await expect(checkSteps(card, await card.load(), 'mosi')).rejects.toThrow(/model trainStep read a tensor synchronously/);
+    tf.disposeVariables();
+  });
+
   it('keeps training state outside its variables (a resume differs)', async () => {
     const card = brokenCard({ hiddenState: true });
     await expect(checkResumeAndEvaluation(card, await card.load())).rejects.toThrow(/after resume/);
@@ -154,5 +164,19 @@ describe('the method contract catches a method that', () => {
     expect(() => checkCard(brokenCard({}, { undescribed: true }))).toThrow(/knobs without .describe\(\)/);
     expect(() => checkCard(brokenCard({}, { training: () => 'msm' }))).toThrow(/MSM-trained/);
     expect(() => checkCard(brokenCard({}))).not.toThrow();
+  });
+});
+
+describe('a method whose card does not declare asyncReads', () => {
+  it('may read its loss synchronously inside the step (host numbers), and passes the step checks', async () => {
+    const card = brokenCard({ readsSync: true });
+    await checkSteps(card, await card.load(), 'mosi');
+    tf.disposeVariables();
+  });
+
+  it('is refused on webgpu before anything is queued, with the method named and wasm/cpu suggested', () => {
+    expect(() => resolveRunOf(brokenCard({}), 'mosi', { backend: 'webgpu' })).toThrow(/broken cannot train on webgpu.*use --backend wasm or cpu/);
+    expect(() => resolveRunOf(brokenCard({}), 'mosi', { backend: 'wasm' })).not.toThrow();
+    expect(() => resolveRunOf(brokenCard({}, { asyncReads: true }), 'mosi', { backend: 'webgpu' })).not.toThrow();
   });
 });

@@ -32,7 +32,7 @@ describe('trainer', () => {
   it('resumes after an interruption and ends with the same weights as an uninterrupted run', async () => {
     const whole = build(4);
     await trainMethod(whole, data, { seed: 5, checkpointDir: mkdtempSync(join(tmpdir(), 'ck-a-')) });
-    const expected = snapshot(whole.phases[0]!.variables());
+    const expected = await snapshot(whole.phases[0]!.variables());
 
     const dir = mkdtempSync(join(tmpdir(), 'ck-b-'));
     let epochsSeen = 0;
@@ -49,7 +49,7 @@ describe('trainer', () => {
     // Epochs 1–2 are re-reported from the checkpoint (idempotent for the store), only 3–4 are trained.
     expect(reported).toEqual([1, 2, 3, 4]);
     expect([...trained]).toEqual([3, 4]);
-    const got = snapshot(second.phases[0]!.variables());
+    const got = await snapshot(second.phases[0]!.variables());
     got.forEach((w, i) => expect(Array.from(w)).toEqual(Array.from(expected[i]!)));
   });
 
@@ -107,7 +107,7 @@ describe('trainer', () => {
     const run = async (seed: number): Promise<number[]> => {
       const m = create({ shape, config: resolveConfig(shape.kind, { method: 'lf-linear', epochs: 2, overrides: { batchSize: 16 } }), seed, rng: createRng(`${seed}|init`) });
       await trainMethod(m, data, { seed });
-      return Array.from(snapshot(m.phases[0]!.variables())[0]!);
+      return Array.from((await snapshot(m.phases[0]!.variables()))[0]!);
     };
     expect(await run(1)).toEqual(await run(1));
     expect(await run(1)).not.toEqual(await run(2));

@@ -29,6 +29,7 @@ function hrlfCard(
     ],
     training: () => 'msm',
     representation: 'fused representation H̃',
+    asyncReads: true,
     ...(ablation ? { ablationOf: 'hrlf' } : {}),
     // Without the factorisation the teacher differs: w/o FRF caches its own.
     teacher: { phase: 'teacher', group: variant.factorised ? 'hrlf' : 'hrlf-unfactorised' },

@@ -35,8 +35,7 @@ export class ModalityEncoder implements Module {
 
   /** [B, T, d_m] → Z [B, d]; `presentRows`: see Conv1dK3.apply (MSM-corrupted data only). */
   apply(x: tf.Tensor3D, ctx: ForwardCtx, presentRows?: Int32Array): tf.Tensor2D {
-    const embedded = this.conv.apply(x, presentRows);
-    const r = tf.add(this.scale === 1 ? embedded : tf.mul(embedded, this.scale), this.pe) as tf.Tensor3D;
+    const r = this.conv.apply(x, presentRows, { scale: this.scale, add: this.pe });
     return this.encoder.applyLast(r, ctx);
   }
 

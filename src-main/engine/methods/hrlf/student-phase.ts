@@ -61,40 +61,43 @@ export class StudentPhase implements Phase {
     return { corrupted, permutations, teacherOut, teacherScales: multiScale(teacherOut) };
   }
 
-  trainStep(batch: Batch, rng: Rng): Record<string, number> {
+  trainStep(batch: Batch, rng: Rng): PackedTerms {
+    return tidyTerms(() => this.step(batch, rng));
+  }
+
+  /** One student update and the discriminators' steps; the packed loss terms, unread. */
+  private step(batch: Batch, rng: Rng): PackedTerms {
     const { discriminators } = this.parts;
-    return tidyTerms(() => {
-      // Host randomness in a fixed order: MSM masks, HMI permutations, then dropout seeds.
-      const { corrupted, permutations, teacherOut, teacherScales } = this.prepare(batch, rng);
-      const ctx = trainCtx(rng);
-      const holder: { terms?: PackedTerms; scales?: tf.Tensor2D[] } = {};
-      this.adam.minimize(() => {
-        const r = this.objective(corrupted, batch.y, teacherScales, teacherOut.logits, permutations, ctx);
-        holder.terms = r.terms.pack();
-        // The discriminators train on these representations after the student step.
-        holder.scales = r.scales.map((s) => tf.keep(s));
-        return r.total;
-      });
-      if (!holder.terms || !holder.scales) throw new Error('student step produced no loss');
-      let packed = holder.terms;
-      if (this.discAdam) {
-        const studentScales = holder.scales;
-        let value: tf.Scalar | null = null;
-        for (let k = 0; k < this.config.discSteps; k++) {
-          value = this.discAdam.minimize(() => halDiscriminatorLoss(discriminators, teacherScales, studentScales));
-        }
-        if (value) packed = appendTerm(packed, 'disc', value);
-      }
-      holder.scales.forEach((s) => s.dispose());
-      return packed;
+    // Host randomness in a fixed order: MSM masks, HMI permutations, then dropout seeds.
+    const { corrupted, permutations, teacherOut, teacherScales } = this.prepare(batch, rng);
+    const ctx = trainCtx(rng);
+    const holder: { terms?: PackedTerms; scales?: tf.Tensor2D[] } = {};
+    this.adam.minimize(() => {
+      const r = this.objective(corrupted, batch.y, teacherScales, teacherOut.logits, permutations, ctx);
+      holder.terms = r.terms.pack();
+      // The discriminators train on these representations after the student step.
+      holder.scales = r.scales.map((s) => tf.keep(s));
+      return r.total;
     });
+    if (!holder.terms || !holder.scales) throw new Error('student step produced no loss');
+    let packed = holder.terms;
+    if (this.discAdam) {
+      const studentScales = holder.scales;
+      let value: tf.Scalar | null = null;
+      for (let k = 0; k < this.config.discSteps; k++) {
+        value = this.discAdam.minimize(() => halDiscriminatorLoss(discriminators, teacherScales, studentScales));
+      }
+      if (value) packed = appendTerm(packed, 'disc', value);
+    }
+    holder.scales.forEach((s) => s.dispose());
+    return packed;
   }
 
   /**
    * The student's objective on MSM-corrupted validation data (masks and HMI permutations from
    * the trainer's fixed-seed `rng`), eval mode; `disc` reports the discriminators' loss.
    */
-  validate(batch: Batch, rng: Rng): Record<string, number> {
+  validate(batch: Batch, rng: Rng): PackedTerms {
     const { discriminators } = this.parts;
     return tidyTerms(() => {
       const { corrupted, permutations, teacherOut, teacherScales } = this.prepare(batch, rng);

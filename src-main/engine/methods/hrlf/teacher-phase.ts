@@ -26,7 +26,7 @@ export class TeacherPhase implements Phase {
     this.adam = new Adam(net.variables(), { lr: config.lr });
   }
 
-  trainStep(batch: Batch, rng: Rng): Record<string, number> {
+  trainStep(batch: Batch, rng: Rng): PackedTerms {
     return tidyTerms(() => {
       const ctx = trainCtx(rng);
       const holder: { terms?: PackedTerms } = {};
@@ -41,7 +41,7 @@ export class TeacherPhase implements Phase {
   }
 
   /** Complete validation data, eval mode: the teacher's selection criterion is its own objective. */
-  validate(batch: Batch): Record<string, number> {
+  validate(batch: Batch): PackedTerms {
     return tidyTerms(() => teacherObjective(this.net, this.net.forward(batch, EVAL), batch.y, this.task, this.config).terms.pack());
   }
 

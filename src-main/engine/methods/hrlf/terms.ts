@@ -15,42 +15,21 @@ export class Terms {
     this.values.push(value);
   }
 
-  /** Keeps all values in one tensor so they leave the gradient scope and cost a single read. */
+  /** The terms by name, kept so they leave the gradient scope; the trainer reads them in one read (train/losses.ts). */
   pack(): PackedTerms {
-    return { names: [...this.names], values: tf.keep(tf.stack(this.values) as tf.Tensor1D) };
+    return Object.fromEntries(this.names.map((n, i) => [n, tf.keep(this.values[i]!)]));
   }
 }
 
-export interface PackedTerms {
-  names: string[];
-  values: tf.Tensor1D;
-}
+/** Named loss terms, unread (a StepLosses of tensors). */
+export type PackedTerms = Record<string, tf.Scalar>;
 
-/** Reads packed terms (one device sync) and frees them. */
-export function readTerms(packed: PackedTerms): Record<string, number> {
-  const data = packed.values.dataSync();
-  packed.values.dispose();
-  const out: Record<string, number> = {};
-  packed.names.forEach((n, i) => (out[n] = data[i]!));
-  return out;
-}
-
-/** Appends a diagnostic scalar (not part of `total`) to packed terms; frees the old pack. */
+/** Adds a diagnostic scalar (not part of `total`) to packed terms. */
 export function appendTerm(packed: PackedTerms, name: string, value: tf.Scalar): PackedTerms {
-  const values = tf.keep(tf.concat([packed.values, tf.reshape(value, [1])]) as tf.Tensor1D);
-  packed.values.dispose();
-  return { names: [...packed.names, name], values };
+  return { ...packed, [name]: tf.keep(value) };
 }
 
-/**
- * Runs `body` inside tf.tidy, so every intermediate is freed, and returns its packed terms
- * (which pack() kept alive) as numbers.
- */
-export function tidyTerms(body: () => PackedTerms): Record<string, number> {
-  const holder: { packed?: PackedTerms } = {};
-  tf.tidy(() => {
-    holder.packed = body();
-  });
-  if (!holder.packed) throw new Error('step produced no loss terms');
-  return readTerms(holder.packed);
+/** Runs `body` inside tf.tidy, so every intermediate is freed; its packed terms (kept by pack()) survive. */
+export function tidyTerms(body: () => PackedTerms): PackedTerms {
+  return tf.tidy(body);
 }

@@ -17,5 +17,6 @@ export const lfLinear = defineMethod({
   phases: (c) => [{ name: 'model', epochs: c.epochs }],
   training: () => 'complete',
   representation: 'time-mean features [x̄_l; x̄_a; x̄_v]',
+  asyncReads: true,
   load: () => import('./lf-linear').then((m) => m.createLfLinear),
 });

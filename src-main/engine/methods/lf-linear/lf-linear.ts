@@ -28,16 +28,18 @@ export function createLfLinear({ shape, config, rng }: MethodContext<LfLinearCon
     name: 'model',
     epochs: config.epochs,
     batchSize: config.batchSize,
+    // Losses returned unread: the trainer reads them after the step (every backend, webgpu too).
     trainStep(batch) {
       return tf.tidy(() => {
-        const value = optimizer.minimize(() => lossOf(batch));
-        const task = value.dataSync()[0]!;
+        const task = optimizer.minimize(() => lossOf(batch));
         return { total: task, task };
       });
     },
     validate(batch) {
-      const task = tf.tidy(() => lossOf(batch).dataSync()[0]!);
-      return { total: task, task };
+      return tf.tidy(() => {
+        const task = lossOf(batch);
+        return { total: task, task };
+      });
     },
     variables: () => params,
     optimizerVariables: () => optimizer.variables(),

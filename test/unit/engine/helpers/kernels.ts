@@ -21,7 +21,7 @@ interface TapeHook {
  * gradient applied to data (gathering input rows, building masks) are fine and not reported.
  * tfjs itself throws only where such a kernel lies between a variable and the loss.
  */
-export async function recordKernels(fn: () => void): Promise<KernelRecord> {
+export async function recordKernels(fn: () => unknown): Promise<KernelRecord> {
   const engine = tf.engine() as unknown as TapeHook;
   const original = engine.addTapeNode;
   const registered = (tf.engine() as unknown as { state: { registeredVariables: Record<string, tf.Variable> } }).state.registeredVariables;
@@ -36,8 +36,8 @@ export async function recordKernels(fn: () => void): Promise<KernelRecord> {
     return original.call(this, kernelName, inputs, outputs, gradientsFunc, saved, attrs);
   };
   try {
-    const info = await tf.profile(() => {
-      fn();
+    const info = await tf.profile(async () => {
+      await fn();
     });
     return { ran: new Set(info.kernelNames), blockingGradient };
   } finally {

@@ -12,12 +12,13 @@ import { taskOf, type DatasetKind } from '../../../../src-shared/domain';
 import { METHOD_FAMILIES, TRAINING_CONDITIONS } from '../../../../src-shared/methods';
 import { MSM_KNOBS } from '../../../../src-shared/results/scenario';
 import type { Config, MethodFactory, RegisteredMethod } from '../../../../src-main/engine/methods/card';
-import type { Inputs, MethodInstance } from '../../../../src-main/engine/methods/method';
+import type { Inputs, MethodInstance, StepLosses } from '../../../../src-main/engine/methods/method';
 import { describeMethod, knobsOf, resolveRunOf } from '../../../../src-main/engine/methods/registry';
 import { outputWidth } from '../../../../src-main/engine/methods/task-loss';
 import { createRng } from '../../../../src-main/engine/random';
 import { batches } from '../../../../src-main/engine/train/batches';
 import { evaluate } from '../../../../src-main/engine/train/evaluate';
+import { readLosses } from '../../../../src-main/engine/train/losses';
 import { trainMethod } from '../../../../src-main/engine/train/trainer';
 import { snapshot } from '../../../../src-main/engine/train/weights';
 import { shapeOf, type DatasetData } from '../../../../src-main/engine/types';
@@ -55,8 +56,30 @@ function fingerprint(x: Inputs): string {
   return [x.l, x.a, x.v].map((t) => Array.from(t.dataSync()).reduce((h, v, i) => (h + v * ((i % 97) + 1)) % 1e9, 0).toFixed(6)).join('/');
 }
 
+/**
+ * Runs `fn` and fails if it read a tensor synchronously (dataSync, arraySync: the backend's
+ * readSync): GPU backends (webgpu) cannot in Node, so a step that does could not train there.
+ */
+async function withoutSyncReads<T>(what: string, fn: () => T | Promise<T>): Promise<T> {
+  const backend = tf.backend() as unknown as { readSync(dataId: unknown): unknown };
+  const original = backend.readSync;
+  let reads = 0;
+  backend.readSync = function (this: unknown, dataId: unknown) {
+    reads++;
+    return original.call(this, dataId);
+  };
+  let result: T;
+  try {
+    result = await fn();
+  } finally {
+    backend.readSync = original;
+  }
+  expect(reads, `${what} read a tensor synchronously (dataSync/arraySync): return the losses as tensors (StepLosses), or await t.data()`).toBe(0);
+  return result;
+}
+
 /** What the evaluation shows a model, recorded by a stand-in that is not a registered method. */
-function referenceInputs(data: DatasetData): string[] {
+async function referenceInputs(data: DatasetData): Promise<string[]> {
   const seen: string[] = [];
   const width = outputWidth(data.task, data.labelDim);
   const standIn: MethodInstance = {
@@ -65,7 +88,7 @@ function referenceInputs(data: DatasetData): string[] {
     represent: (x) => tf.mean(x.l, 1) as tf.Tensor2D,
     dispose: () => undefined,
   };
-  evaluate(standIn, data, 0);
+  await evaluate(standIn, data, 0);
   return seen;
 }
 
@@ -91,9 +114,10 @@ export function checkCard(method: RegisteredMethod): void {
 }
 
 /**
- * On `kind`: the instance's phases are the card's; one step per phase leaks no tensor and runs only
- * kernels with a gradient on every engine backend; outputs have their shapes; every variable is
- * checkpointed; dispose frees everything.
+ * On `kind`: the instance's phases are the card's; one step per phase leaks no tensor, reads no
+ * tensor synchronously where the card declares `asyncReads` (so it trains on webgpu too: the trainer
+ * reads the returned losses), and runs only kernels with a gradient on every engine backend; outputs have their shapes; every
+ * variable is checkpointed; dispose frees everything.
  */
 export async function checkSteps(method: RegisteredMethod, create: MethodFactory<Config>, kind: DatasetKind): Promise<void> {
   const data = tinyData(kind);
@@ -105,17 +129,23 @@ export async function checkSteps(method: RegisteredMethod, create: MethodFactory
   expect(instance.phases.map((p) => ({ name: p.name, epochs: p.epochs })), 'phases as the card plans them').toEqual(method.phases(config));
   if ('batchSize' in config) for (const p of instance.phases) expect(p.batchSize).toBe(config.batchSize);
 
+  // Only a card that declares asyncReads (it can train on webgpu) is held to no synchronous reads.
+  const reads = method.asyncReads ? withoutSyncReads : <T>(_what: string, fn: () => T | Promise<T>): Promise<T> => Promise.resolve(fn());
   const rng = createRng('steps');
   for (const phase of instance.phases) {
-    phase.beginEpoch?.(1, data);
+    await reads(`${phase.name} beginEpoch`, () => phase.beginEpoch?.(1, data));
     const loop = batches(data, data.train, BATCH);
     const batch = loop.next().value!;
     const counts: number[] = [];
     for (let step = 0; step < STEPS; step++) {
-      let losses: Record<string, number> = {};
-      const kernels = await recordKernels(() => {
-        losses = phase.trainStep(batch, rng);
-      });
+      let pending: StepLosses | Promise<StepLosses> = {};
+      const kernels = await reads(`${phase.name} trainStep`, () =>
+        recordKernels(() => {
+          pending = phase.trainStep(batch, rng);
+          return pending;
+        }),
+      );
+      const losses = await readLosses(pending);
       counts.push(tf.memory().numTensors);
       expect(Object.keys(losses), `${phase.name} losses`).toContain('total');
       for (const [name, value] of Object.entries(losses)) expect(Number.isFinite(value), `${phase.name} loss ${name} = ${value}`).toBe(true);
@@ -130,7 +160,7 @@ export async function checkSteps(method: RegisteredMethod, create: MethodFactory
       }
     }
     expect(counts, `${phase.name}: tf.memory().numTensors after each step`).toEqual(counts.map(() => counts[0]));
-    const valid = phase.validate(batch, createRng('valid'));
+    const valid = await readLosses(await reads(`${phase.name} validate`, () => phase.validate(batch, createRng('valid'))));
     expect(Number.isFinite(valid.total), `${phase.name} validation total`).toBe(true);
     expect(tf.memory().numTensors, `${phase.name}: validate leaks`).toBe(counts[0]);
     loop.return(undefined);
@@ -169,7 +199,7 @@ export async function checkResumeAndEvaluation(method: RegisteredMethod, create:
   try {
     const whole = build();
     const expected = await trainMethod(whole, data, { seed: 7, checkpointDir: dirs[0] });
-    const weights = snapshot(whole.phases.flatMap((p) => p.variables()));
+    const weights = await snapshot(whole.phases.flatMap((p) => p.variables()));
 
     let epochs = 0;
     const first = build();
@@ -178,7 +208,7 @@ export async function checkResumeAndEvaluation(method: RegisteredMethod, create:
     first.dispose();
     const resumed = build();
     expect(await trainMethod(resumed, data, { seed: 7, checkpointDir: dirs[1] })).toEqual(expected);
-    const got = snapshot(resumed.phases.flatMap((p) => p.variables()));
+    const got = await snapshot(resumed.phases.flatMap((p) => p.variables()));
     got.forEach((w, i) => expect(Array.from(w), `variable ${i} after resume`).toEqual(Array.from(weights[i]!)));
 
     const seen: string[] = [];
@@ -189,8 +219,8 @@ export async function checkResumeAndEvaluation(method: RegisteredMethod, create:
       dispose: () => resumed.dispose(),
       ...(resumed.predictTeacher ? { predictTeacher: (x: Inputs) => resumed.predictTeacher!(x) } : {}),
     };
-    const result = evaluate(recording, data, 0);
-    expect(seen).toEqual(referenceInputs(data));
+    const result = await evaluate(recording, data, 0);
+    expect(seen).toEqual(await referenceInputs(data));
     expect(result.results.filter((r) => r.width > 0).every((r) => r.width === outputWidth(shape.task, shape.labelDim))).toBe(true);
     expect(result.representations.map((r) => r.width > 0)).toEqual([true, true, true]);
     expect(result.teacher !== null).toBe(resumed.predictTeacher !== undefined);
