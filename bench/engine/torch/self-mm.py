@@ -174,7 +174,9 @@ class Trainer:
         self.left_epochs = c['updateEpochs']
 
     def init_labels(self, indexes, labels):
-        """Trainer L91-98 and L300-304: every modality's label starts at the ground truth."""
+        """Trainer L91-98 and L300-304: every modality's label starts at the ground truth (ULGM only)."""
+        if not self.ulgm:
+            return
         for m in self.label_map:
             self.label_map[m][indexes] = labels.view(-1)
 
