@@ -38,6 +38,22 @@ export function validRows(x: Inputs, from: SelfMmConfig['lengthsFrom']): tf.Tens
 }
 
 /**
+ * The last L time steps of x and mask, L the batch's longest valid span: with front padding every
+ * earlier step is padding for the whole batch, which leaves an LSTM's state as it was, so dropping
+ * those steps changes nothing but the work (PyTorch's packed sequences skip them likewise). When
+ * every sample fills the span, no mask is needed at all.
+ */
+function validSpan(x: Inputs, mask: tf.Tensor2D): { seq: Inputs; rows: tf.Tensor2D | undefined } {
+  const [B, T] = mask.shape;
+  const lengths = tf.sum(mask, 1).dataSync(); // [B]
+  const longest = Math.max(1, ...lengths);
+  const rows = Math.min(...lengths) === longest ? undefined : mask;
+  if (longest >= T) return { seq: x, rows };
+  const tail = <R extends tf.Tensor3D>(t: R): R => tf.slice(t, [0, T - longest, 0], [B, longest, t.shape[2]]);
+  return { seq: { l: tail(x.l), a: tail(x.a), v: tail(x.v) }, rows: rows && tf.slice(rows, [0, T - longest], [B, longest]) };
+}
+
+/**
  * The first valid row of l [B, T, d_l] → [B, d_l] (row 0 without a mask; zeros for an empty
  * sequence): the "frozen [CLS]" option [gap-fill], as model L60 reads BERT's row 0.
  */
@@ -141,9 +157,10 @@ export class SelfMmNetwork implements Module {
    */
   forward(x: Inputs, ctx: ForwardCtx, fusionOnly = false): SelfMmOutputs {
     const mask = validRows(x, this.config.lengthsFrom); // [B, T]
-    const text = this.text ? this.text.apply(x.l, mask, ctx) : firstValidRow(x.l, mask); // [B, text_out | d_l]
-    const audio = this.audio.apply(x.a, mask, ctx); // [B, audio_out]
-    const video = this.video.apply(x.v, mask, ctx); // [B, video_out]
+    const { seq, rows } = mask ? validSpan(x, mask) : { seq: x, rows: mask };
+    const text = this.text ? this.text.apply(seq.l, rows, ctx) : firstValidRow(x.l, mask); // [B, text_out | d_l]
+    const audio = this.audio.apply(seq.a, rows, ctx); // [B, audio_out]
+    const video = this.video.apply(seq.v, rows, ctx); // [B, video_out]
     const fusion = this.heads.fusion.apply(tf.concat([text, audio, video], 1) as tf.Tensor2D, ctx);
     const outputs = { fusion: fusion.output } as Record<HeadName, tf.Tensor2D>;
     const features = { fusion: fusion.feature } as Record<HeadName, tf.Tensor2D>;
