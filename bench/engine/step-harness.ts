@@ -74,7 +74,7 @@ export async function benchInstance(method: string, batch: number, seed: number)
   // What the trainer does once per run: the engine's faster wasm kernels.
   tuneWasmKernels();
   const config = resolveConfig(MOSI_SHAPE.kind, { method });
-  const instance = await instantiate(method, { shape: MOSI_SHAPE, config, seed, rng: createRng(seed) });
+  const instance = await instantiate(method, { shape: MOSI_SHAPE, config, seed, rng: createRng(seed), trainSize: batch });
   return { instance, data: randomDataset(MOSI_SHAPE, batch, seed) };
 }
 

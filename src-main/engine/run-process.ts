@@ -57,7 +57,7 @@ async function run(spec: RunSpec, port: Port, isCancelled: () => boolean): Promi
   const data = readDatasetFile(spec.datasetPath, spec.datasetSha256);
   const tLoaded = performance.now();
   const shape = shapeOf(data);
-  const instance = await instantiate(spec.method, { shape, config: spec.config, seed: spec.seed, rng: createRng(`${spec.seed}|init|${spec.method}`) });
+  const instance = await instantiate(spec.method, { shape, config: spec.config, seed: spec.seed, rng: createRng(`${spec.seed}|init|${spec.method}`), trainSize: data.train.n });
   const outcome = await trainMethod(
     instance,
     data,

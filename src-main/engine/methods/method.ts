@@ -100,4 +100,10 @@ export interface MethodContext<C> {
   seed: number;
   /** Seeded stream for weight initialisation. */
   rng: Rng;
+  /**
+   * Rows of the training split, for state sized per training sample (Self-MM's ULGM stores): a
+   * resume restores the checkpointed variables before the first `beginEpoch`, so they must exist,
+   * at their size, from construction. Every caller that trains passes it.
+   */
+  trainSize?: number;
 }

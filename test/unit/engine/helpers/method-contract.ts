@@ -125,7 +125,7 @@ export async function checkSteps(method: RegisteredMethod, create: MethodFactory
   const config = tinyConfig(method, kind, 1);
   const before = { tensors: tf.memory().numTensors, variables: Object.keys(registeredVariables()) };
 
-  const instance = create({ shape, config, seed: 1, rng: createRng('contract') });
+  const instance = create({ shape, config, seed: 1, rng: createRng('contract'), trainSize: data.train.n });
   expect(instance.phases.map((p) => ({ name: p.name, epochs: p.epochs })), 'phases as the card plans them').toEqual(method.phases(config));
   if ('batchSize' in config) for (const p of instance.phases) expect(p.batchSize).toBe(config.batchSize);
 
@@ -194,7 +194,7 @@ export async function checkResumeAndEvaluation(method: RegisteredMethod, create:
   const data = tinyData(kind);
   const shape = shapeOf(data);
   const config = tinyConfig(method, kind, 2);
-  const build = (): MethodInstance => create({ shape, config, seed: 7, rng: createRng('7|init') });
+  const build = (): MethodInstance => create({ shape, config, seed: 7, rng: createRng('7|init'), trainSize: data.train.n });
   const dirs = [mkdtempSync(join(tmpdir(), 'contract-a-')), mkdtempSync(join(tmpdir(), 'contract-b-'))];
   try {
     const whole = build();
