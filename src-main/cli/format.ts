@@ -6,6 +6,7 @@ export function table(headers: string[], rows: (string | number)[][]): string {
   return [line(cells[0]!), line(widths.map((w) => '-'.repeat(w))), ...cells.slice(1).map(line)].join('\n');
 }
 
-export function fixed(x: number | undefined, digits = 4): string {
-  return x === undefined || Number.isNaN(x) ? '-' : x.toFixed(digits);
+/** A metric with `digits` decimals; '-' where it is undefined (e.g. Corr of constant predictions, stored as null). */
+export function fixed(x: number | null | undefined, digits = 4): string {
+  return x === undefined || x === null || !Number.isFinite(x) ? '-' : x.toFixed(digits);
 }

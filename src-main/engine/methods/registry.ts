@@ -11,6 +11,7 @@ import { hrlf, hrlfWithoutFrf, hrlfWithoutHal, hrlfWithoutHmi } from './hrlf/car
 import { describeKnobs } from './knob-summary';
 import { lfLinear } from './lf-linear/card';
 import { selfMm } from './self-mm/card';
+import { mctnFaithful, mctnJoint } from './mctn/card';
 import type { MethodContext, MethodInstance } from './method';
 
 /** The registry: adding a method is one line here (and its folder). Order: how lists show them. */
@@ -21,6 +22,8 @@ export const METHODS: readonly RegisteredMethod[] = [
   hrlfWithoutHmi,
   hrlfWithoutHal,
   selfMm,
+  mctnFaithful,
+  mctnJoint,
 ];
 
 /**

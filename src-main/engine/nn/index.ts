@@ -11,6 +11,7 @@ export {
   type AttentionDecoderOutput,
 } from './attention-decoder';
 export { AttentionPooling, type AttentionPoolingOptions, type PooledOutput } from './attention-pooling';
+export { clipGradNorm } from './clip-grad';
 export { EVAL, trainCtx, type ForwardCtx } from './context';
 export { Conv1d, Conv1dK3, type Conv1dOptions, type Conv1dPadding, type ConvEpilogue } from './conv1d';
 export {
