@@ -1,5 +1,6 @@
 import './gradients';
 import './gradients-graph';
+import './gradients-losses';
 import './gradients-recurrent';
 export { Adam, type AdamOptions } from './adam';
 export { MultiHeadSelfAttention } from './attention';
@@ -23,7 +24,7 @@ export { DecoderLayer, TransformerDecoder, type DecoderMasks, type DecoderOption
 export { dropout, dropoutMask, dropoutMaskTensor } from './dropout';
 export { gelu } from './gelu';
 export { GraphConv, RelationalGraphConv, type RelationalGraphConvOptions } from './graph-conv';
-export { constantVariable, torchDefaultBound, uniformVariable } from './init';
+export { constantVariable, orthogonalMatrix, orthogonalWeight, torchDefaultBound, uniformVariable } from './init';
 export { LayerNorm } from './layer-norm';
 export { Linear, type Activation, type LinearOptions } from './linear';
 export { linearOp } from './linear-op';
