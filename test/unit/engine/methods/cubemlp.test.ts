@@ -3,7 +3,7 @@
  * the same weights and batch: composed features, outputs, every loss, every parameter's gradient and
  * the weights after one training step (clip by value, Adam, StepLR), on wasm and cpu. Fixtures from
  * test/fixtures/methods/cubemlp/gen_cubemlp.py. Also: the card refuses inconsistent knobs by name,
- * and the StepLR schedule.
+ * and the StepLR schedule; the engine/nn pieces it added (orthogonal init, the Abs gradient).
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +14,7 @@ import { cubemlp, cubemlpConfigSchema } from '../../../../src-main/engine/method
 import { buildCubeMlp, cubeMlpLoss, stepLr } from '../../../../src-main/engine/methods/cubemlp/method';
 import type { Batch } from '../../../../src-main/engine/methods/method';
 import { ConfigError, resolveConfig, resolveRun } from '../../../../src-main/engine/methods/registry';
-import { EVAL } from '../../../../src-main/engine/nn';
+import { EVAL, orthogonalMatrix } from '../../../../src-main/engine/nn';
 import { createRng } from '../../../../src-main/engine/random';
 import type { DatasetData } from '../../../../src-main/engine/types';
 import { BACKENDS, useBackend } from '../helpers/backends';
@@ -204,5 +204,32 @@ describe('the CubeMLP card', () => {
     const config = cubemlpConfigSchema.parse({});
     const expected = [4e-3, 4e-3, 4e-4, 4e-4, 4e-5];
     [1, 60, 61, 120, 121].forEach((epoch, i) => expect(stepLr(config, epoch)).toBeCloseTo(expected[i]!, 15));
+  });
+});
+
+describe("the engine/nn pieces CubeMLP added", () => {
+  it.each([
+    [3, 5],
+    [6, 4],
+    [4, 4],
+  ])('orthogonalMatrix(%i, %i) has orthonormal rows or columns, as nn.init.orthogonal_', (rows, cols) => {
+    const q = orthogonalMatrix(rows, cols, createRng(7));
+    // Gram matrix over the shorter side: rows (rows ≤ cols) or columns must be orthonormal.
+    const n = Math.min(rows, cols);
+    const m = Math.max(rows, cols);
+    const at = (i: number, k: number): number => (rows <= cols ? q[i * cols + k]! : q[k * cols + i]!);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) {
+        let dot = 0;
+        for (let k = 0; k < m; k++) dot += at(i, k) * at(j, k);
+        expect(Math.abs(dot - (i === j ? 1 : 0)), `(${i}, ${j})`).toBeLessThan(1e-6);
+      }
+    }
+  });
+
+  it.each(BACKENDS)('the Abs gradient is sign(x), 0 at 0 (PyTorch), on %s', async (backend) => {
+    await useBackend(backend);
+    const g = tf.tidy(() => Array.from(tf.grad((x: tf.Tensor) => tf.sum(tf.abs(x)))(tf.tensor1d([-2, 0, 3])).dataSync()));
+    expect(g).toEqual([-1, 0, 1]);
   });
 });
