@@ -1,6 +1,7 @@
 import './gradients';
 import './gradients-fused';
 import './gradients-graph';
+import './gradients-losses';
 import './gradients-recurrent';
 export { Adam, type AdamOptions } from './adam';
 export { MultiHeadSelfAttention } from './attention';
@@ -26,7 +27,7 @@ export { dropout, dropoutMask, dropoutMaskTensor } from './dropout';
 export { hasFusedKernel, useFusedKernels } from './fused/host';
 export { gelu } from './gelu';
 export { GraphConv, RelationalGraphConv, type RelationalGraphConvOptions } from './graph-conv';
-export { constantVariable, torchDefaultBound, uniformVariable } from './init';
+export { constantVariable, orthogonalMatrix, orthogonalWeight, torchDefaultBound, uniformVariable } from './init';
 export { LayerNorm } from './layer-norm';
 export { Linear, type Activation, type LinearOptions } from './linear';
 export { linearOp } from './linear-op';
