@@ -9,6 +9,7 @@ import type { Config, RegisteredMethod } from './card';
 import { hrlf, hrlfWithoutFrf, hrlfWithoutHal, hrlfWithoutHmi } from './hrlf/card';
 import { describeKnobs } from './knob-summary';
 import { lfLinear } from './lf-linear/card';
+import { transm } from './transm/card';
 import type { MethodContext, MethodInstance } from './method';
 
 /** The registry: adding a method is one line here (and its folder). Order: how lists show them. */
@@ -18,6 +19,7 @@ export const METHODS: readonly RegisteredMethod[] = [
   hrlfWithoutFrf,
   hrlfWithoutHmi,
   hrlfWithoutHal,
+  transm,
 ];
 
 /**

@@ -1,5 +1,6 @@
 import './gradients';
 import './gradients-graph';
+import './gradients-loss';
 import './gradients-recurrent';
 export { Adam, type AdamOptions } from './adam';
 export { MultiHeadSelfAttention } from './attention';
