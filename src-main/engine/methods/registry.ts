@@ -13,6 +13,7 @@ import { describeKnobs } from './knob-summary';
 import { lfLinear } from './lf-linear/card';
 import { selfMm } from './self-mm/card';
 import { mctnFaithful, mctnJoint } from './mctn/card';
+import { transm } from './transm/card';
 import type { MethodContext, MethodInstance } from './method';
 
 /** The registry: adding a method is one line here (and its folder). Order: how lists show them. */
@@ -26,6 +27,7 @@ export const METHODS: readonly RegisteredMethod[] = [
   selfMm,
   mctnFaithful,
   mctnJoint,
+  transm,
 ];
 
 /**
