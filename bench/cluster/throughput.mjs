@@ -48,7 +48,7 @@ const freePort = () =>
 
 function hrlf(args, env = {}) {
   const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 64 << 20 });
-  if (r.status !== 0) throw new Error(`hrlf ${args.join(' ')} exited ${r.status}: ${r.stderr.slice(-500)}`);
+  if (r.status !== 0) throw new Error(`hrlf ${args.join(' ')} exited ${r.status}: ${r.stderr.slice(-500)} ${r.stdout.slice(-1500)}`);
   return r;
 }
 

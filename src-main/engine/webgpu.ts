@@ -1,3 +1,4 @@
+import { existsSync, readdirSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
@@ -77,6 +78,25 @@ async function findAdapter(dawn: DawnModule, allowSoftware: boolean): Promise<{ 
   return `no WebGPU adapter: ${tried.join('; ')}`;
 }
 
+/**
+ * Whether auto mode should look for a GPU at all. On Linux a GPU shows as a DRM render node or an
+ * NVIDIA device node; without one, asking Dawn only costs its start-up and prints Vulkan loader
+ * warnings on stderr (native code, which the engine cannot silence), so auto mode skips it. macOS
+ * (Metal) and Windows (D3D12) are always asked.
+ */
+export function gpuDevicePresent(platform: NodeJS.Platform = process.platform, exists: (path: string) => boolean = existsSync, list: (dir: string) => string[] = safeList): boolean {
+  if (platform !== 'linux') return true;
+  return exists('/dev/nvidia0') || list('/dev/dri').some((name) => name.startsWith('renderD'));
+}
+
+function safeList(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
 /** The two packages, loaded lazily (the app may never use them); a caller that has them passes them in. */
 export interface WebGpuModules {
   dawn: unknown;
@@ -92,6 +112,7 @@ async function loadModules(): Promise<WebGpuModules> {
  * thrown as an error when `forced`) when no suitable adapter exists.
  */
 export async function startWebGpu(forced: boolean, modules?: WebGpuModules): Promise<boolean> {
+  if (!forced && !gpuDevicePresent()) return false;
   let dawn: DawnModule;
   let webgpu: typeof import('@tensorflow/tfjs-backend-webgpu');
   try {

@@ -69,7 +69,7 @@ describe('hrlf experiment / reproduce / export (lf-linear, 1 epoch, 2 seeds)', (
 
     const wide = parse(readFileSync(out('wide.csv'), 'utf8'), { columns: true }) as Record<string, string>[];
     expect(wide).toHaveLength(1);
-    expect(wide[0]!.avg).toMatch(/^\d+\.\d\d ± \d+\.\d\d$/);
+    expect(wide[0]!['Avg.']).toMatch(/^\d+\.\d\d ± \d+\.\d\d$/);
     expect(wide[0]!.seeds).toBe('1111 1112');
 
     const tex = readFileSync(out('tex'), 'utf8');

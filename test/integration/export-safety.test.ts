@@ -77,7 +77,7 @@ describe('CSV exports neutralise formulas (issue 9, item 7)', () => {
       }
       if (format === 'csv-wide-corr') {
         // Negative means stay as written: "-0.255 ± 0.007" style cells, no quote in front.
-        const avg = header!.indexOf('avg');
+        const avg = header!.indexOf('Avg.');
         const ours = rows.filter((row) => row[header!.indexOf('source')] === 'ours').map((row) => row[avg]!);
         expect(ours.length).toBe(VARIANTS.length);
         for (const cell of ours) expect(cell).toMatch(/^-\d+\.\d+ ± \d+\.\d+$/);

@@ -35,7 +35,7 @@ describe('HRLF through the CLI', () => {
     expect(b.teacher).toEqual(a.teacher);
     expect(b.config.lambdaHmi).toBe(0);
     expect(readdirSync(join(home, 'teachers')).filter((f) => f.endsWith('.weights'))).toHaveLength(1);
-  });
+  }, 300_000); // two HRLF phases and an evaluation: ~90 s alone on 2 cores, more beside other test files
 
   it('refuses an out-of-range knob and an ablation that contradicts its name, naming the knob', async () => {
     const bad = await hrlf(['train', '--dataset', 'synth-mosi', '--method', 'hrlf', '--set', 'dropout=1.5'], home);

@@ -53,7 +53,7 @@ describe('crash-safe queue', () => {
     expect(watcher.store.runs.epochs(interrupted).map((e) => e.epoch)).toEqual(Array.from({ length: EPOCHS }, (_, i) => i + 1));
     expect(interMetrics(watcher, interrupted)).toEqual(interMetrics(watcher, reference));
     watcher.close();
-  });
+  }, 300_000); // ~65 s alone on 2 cores, more beside other test files
 
   it('retries a run whose process was killed, from its last checkpoint, to the same result', async () => {
     const home = tempHome();
