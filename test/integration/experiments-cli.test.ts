@@ -89,7 +89,7 @@ describe('hrlf experiment / reproduce / export (lf-linear, 1 epoch, 2 seeds)', (
     // The existing per-run export keeps working.
     const predictions = await hrlf(['export', '--run', String(json.runs[0]!.run), '--predictions'], home);
     expect(predictions.code).toBe(0);
-    expect(predictions.stdout.split('\n')[0]).toBe('run,condition,p,index,label,prediction');
+    expect(predictions.stdout.split('\n')[0]).toBe('run,condition,p,index,sample_id,label,prediction');
   });
 
   it('bad input: unknown method, missing dataset, non-integer seeds queue nothing; an export without finished runs writes nothing', async () => {

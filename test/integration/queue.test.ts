@@ -74,5 +74,5 @@ describe('crash-safe queue', () => {
     await wb.runs.idle();
     expect(interMetrics(wb, run)).toEqual(interMetrics(wb, reference));
     wb.close();
-  });
+  }, 300_000); // ~40 s alone on 2 cores, more beside other test files
 });
