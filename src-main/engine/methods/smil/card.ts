@@ -13,7 +13,7 @@ import { z } from 'zod';
 import type { DatasetKind } from '../../../../src-shared/domain';
 import { DATASET_KINDS } from '../../../../src-shared/domain';
 import { defineMethod } from '../card';
-import { msmKnobs, SPEC_TRAINING, trainingKnobs } from '../knobs';
+import { msmKnobs, optionalEpochCount, SPEC_TRAINING, trainingKnobs } from '../knobs';
 
 export const smilConfigFields = {
   d: z.number().int().min(2).max(512).default(40).describe('width d of each modality encoder and of its feature f_m (40, as HRLF) [gap-fill]'),
@@ -57,22 +57,8 @@ export const smilConfigFields = {
   epochs: trainingKnobs.epochs
     .default(SPEC_TRAINING.mosi.epochs)
     .describe("epochs of each phase (HRLF's per dataset, spec §4: the release counts 8000 iterations on avMNIST) [gap-fill]"),
-  pretrainEpochs: z
-    .number()
-    .int()
-    .min(1)
-    .max(1000)
-    .nullable()
-    .default(null)
-    .describe('epochs of the complete-modality pretraining phase; null = `epochs` [gap-fill]'),
-  patience: z
-    .number()
-    .int()
-    .min(1)
-    .max(1000)
-    .nullable()
-    .default(null)
-    .describe('stop a phase after this many epochs without a better validation loss; null = train every epoch (the release has no early stop) [gap-fill]'),
+  pretrainEpochs: optionalEpochCount().describe('epochs of the complete-modality pretraining phase; null = `epochs` [gap-fill]'),
+  patience: optionalEpochCount().describe('stop a phase after this many epochs without a better validation loss; null = train every epoch (the release has no early stop) [gap-fill]'),
   // The meta-train batches' missing modalities come from the shared MSM generator (hrlf-spec §4.2):
   // the release's meta-train set is a modality-incomplete subset, which our data do not have [gap-fill].
   ...msmKnobs,

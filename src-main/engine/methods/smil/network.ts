@@ -17,7 +17,8 @@
  *   ŷ    = W2·drop(h') + b2                               [B, out]
  *
  * ε ~ N(0, 1) in the release's meta-train passes (InferNetNew with meta_train=True adds randn to
- * the mean), 0 in its meta-validation and test passes; we draw it from a seeded host stream.
+ * the mean), 0 in its meta-validation and test passes; we draw it from a seeded host stream, and at
+ * test time average seeded noised passes as the paper's Monte-Carlo inference does (method.ts).
  * The clean pass (the release's mode 'two') reads complete inputs: x = [f_l; f_a; f_v], no noise.
  * θ (the main network: encoders, W1, W2) and φ (the inference network: G0, G1, G2) are kept apart:
  * the meta-learning inner step updates θ only, as the release's inner loop updates the fusion model.
