@@ -20,6 +20,11 @@ export const trainingKnobs = {
   epochs: z.number().int().min(1).max(1000).describe('epochs of each training phase (model selection: best validation loss)'),
 };
 
+/** An optional count of epochs (1–1000, default null = off or inherited): early-stop patience, a phase's own epochs. */
+export function optionalEpochCount(): z.ZodDefault<z.ZodNullable<z.ZodNumber>> {
+  return z.number().int().min(1).max(1000).nullable().default(null);
+}
+
 /**
  * The shared MSM generator's settings (hrlf-spec §4.2 [fill]), for methods that train under it.
  * A scenario sets them (src-shared/results/scenario.ts); the defaults are the paper's.

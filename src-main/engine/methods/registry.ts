@@ -12,6 +12,7 @@ import { hrlf, hrlfWithoutFrf, hrlfWithoutHal, hrlfWithoutHmi } from './hrlf/car
 import { describeKnobs } from './knob-summary';
 import { lfLinear } from './lf-linear/card';
 import { selfMm } from './self-mm/card';
+import { smil } from './smil/card';
 import { mctnFaithful, mctnJoint } from './mctn/card';
 import { transm } from './transm/card';
 import type { MethodContext, MethodInstance } from './method';
@@ -28,6 +29,7 @@ export const METHODS: readonly RegisteredMethod[] = [
   mctnFaithful,
   mctnJoint,
   transm,
+  smil,
 ];
 
 /**

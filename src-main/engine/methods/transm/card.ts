@@ -14,7 +14,7 @@ import { z } from 'zod';
 import type { DatasetKind } from '../../../../src-shared/domain';
 import { DATASET_KINDS } from '../../../../src-shared/domain';
 import { defineMethod } from '../card';
-import { msmKnobs, SPEC_TRAINING, trainingKnobs } from '../knobs';
+import { msmKnobs, optionalEpochCount, SPEC_TRAINING, trainingKnobs } from '../knobs';
 
 /** 'la,al,lv,vl' → [['l','a'], ['a','l'], ...]: source then target of each translator. */
 export function parsePairs(spec: string): [string, string][] {
@@ -67,14 +67,7 @@ export const transmConfigFields = {
     .default(MOSI_BATCH)
     .describe("samples per step: HRLF's per dataset (spec §4), but 64 on MOSI, where HRLF's 128 overflows the wasm heap [gap-fill]"),
   epochs: trainingKnobs.epochs.default(SPEC_TRAINING.mosi.epochs).describe("training epochs (HRLF's per dataset, spec §4); model selection: best validation loss [gap-fill]"),
-  patience: z
-    .number()
-    .int()
-    .min(1)
-    .max(1000)
-    .nullable()
-    .default(null)
-    .describe('stop after this many epochs without a better validation loss; null = train every epoch (as HRLF) [gap-fill]'),
+  patience: optionalEpochCount().describe('stop after this many epochs without a better validation loss; null = train every epoch (as HRLF) [gap-fill]'),
   // The shared MSM generator (hrlf-spec §4.2), baselines.md §1.4: TransM has no missing simulation of its own.
   ...msmKnobs,
 };
