@@ -2,11 +2,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { MODALITIES } from '../../../../src-shared/domain';
 import type { Rng } from '../../random';
 import type { DataShape } from '../../types';
-import { disposeModule, Linear, scoped, type ForwardCtx, type Module, type NamedVariable } from '../../nn';
+import { disposeModule, Linear, ModalityEncoder, scoped, type ForwardCtx, type Module, type NamedVariable } from '../../nn';
 import type { Inputs } from '../method';
 import { outputWidth } from '../task-loss';
 import { Factorisation, PlainProjection, type PerModality } from './factorisation';
-import { ModalityEncoder } from './modality-encoder';
 import { Refiner } from './refiner';
 
 export interface NetworkOptions {

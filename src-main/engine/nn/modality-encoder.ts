@@ -1,6 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Rng } from '../../random';
-import { Conv1dK3, positionalEncoding, scoped, TransformerEncoder, type ForwardCtx, type Module, type NamedVariable } from '../../nn';
+import type { Rng } from '../random';
+import type { ForwardCtx } from './context';
+import { Conv1dK3 } from './conv1d';
+import { scoped, type Module, type NamedVariable } from './module';
+import { positionalEncoding } from './positional';
+import { TransformerEncoder } from './transformer';
 
 export interface ModalityEncoderOptions {
   inputDim: number;
@@ -14,7 +18,8 @@ export interface ModalityEncoderOptions {
 }
 
 /**
- * Spec §2 steps 1–2 for one modality: R = Conv1D(X)·√d + PE, Z = F(R)[last step] ∈ R^d.
+ * HRLF's per-modality encoder (resources/docs/hrlf-spec.md §2), shared by every method that uses
+ * HRLF's encoder stack (HRLF, CorrKD). Spec §2 steps 1–2 for one modality: R = Conv1D(X)·√d + PE, Z = F(R)[last step] ∈ R^d.
  * Only the last step of F's output is used, so the last encoder layer runs in its last-step form.
  */
 export class ModalityEncoder implements Module {
