@@ -55,9 +55,10 @@ class Encoder(nn.Module):
     """[plan] HRLF's encoder stack for one modality (hrlf-spec section 2): Z = F(Conv1D_k3(X) * sqrt(d)
     + PE)[last step], F = pre-LN Transformer encoder layers and a final LayerNorm."""
 
-    def __init__(self, din, T, c, dtype=torch.float32):
+    def __init__(self, din, T, c, dtype=torch.float32, last_only=False):
         super().__init__()
         d = c['d']
+        self.last_only = last_only
         self.conv = nn.Conv1d(din, d, 3, padding=1, bias=False, dtype=dtype)
         self.encoder = nn.TransformerEncoder(
             nn.TransformerEncoderLayer(d, c['heads'], c['ffnMultiplier'] * d, c['dropout'], activation='relu', batch_first=True,
@@ -68,16 +69,28 @@ class Encoder(nn.Module):
 
     def forward(self, x):
         r = self.conv(x.transpose(1, 2)).transpose(1, 2) * self.scale + self.pe  # [B, T, d]
-        return self.encoder(r)[:, -1]  # [B, d]
+        if not self.last_only:
+            return self.encoder(r)[:, -1]  # [B, d]
+        # Variant 'last-only': the last layer computes only the last step, as the tfjs engine does
+        # (the same values; equal computation for the speed ratio).
+        layers = self.encoder.layers
+        for layer in layers[:-1]:
+            r = layer(r)
+        last = layers[-1]
+        y = last.norm1(r)
+        a, _ = last.self_attn(y[:, -1:], y, y, need_weights=False)
+        z = r[:, -1] + last.dropout1(a[:, 0])
+        z = z + last._ff_block(last.norm2(z))
+        return self.encoder.norm(z)
 
 
 class CorrKDNet(nn.Module):
     """[plan] Encoders fused by concatenation -> MLP; teacher and student share the structure, not the
     weights. [ours] one ReLU layer of width fusionHidden (the joint feature f), then the head."""
 
-    def __init__(self, shape, c, dtype=torch.float32):
+    def __init__(self, shape, c, dtype=torch.float32, last_only=False):
         super().__init__()
-        self.enc = nn.ModuleDict({m: Encoder(shape['dims'][i], shape['T'], c, dtype) for i, m in enumerate(MODS)})
+        self.enc = nn.ModuleDict({m: Encoder(shape['dims'][i], shape['T'], c, dtype, last_only) for i, m in enumerate(MODS)})
         self.fusion = nn.Linear(3 * c['d'], c['fusionHidden'], dtype=dtype)
         out = shape['label_dim'] * (2 if shape['task'] == 'classification' else 1)
         self.head = nn.Linear(c['fusionHidden'], out, dtype=dtype)
@@ -257,11 +270,13 @@ def main():
     sys.path.insert(0, here)
     import contract  # noqa: E402
 
-    args = contract.parse(__file__, ('corrkd',), ('teacher', 'student'))
+    variants = ('last-only',)
+    args = contract.parse(__file__, ('corrkd',), ('teacher', 'student'), variants)
     shape, c = MOSI, DEFAULTS
+    last_only = args.variant == 'last-only'
     xs = {m: torch.randn(args.batch, shape['T'], shape['dims'][i]) for i, m in enumerate(MODS)}
     y = torch.rand(args.batch, 1) * 6 - 3
-    teacher = CorrKDNet(shape, c)
+    teacher = CorrKDNet(shape, c, last_only=last_only)
     if args.phase == 'teacher':
         teacher.train()
         opt = torch.optim.Adam(teacher.parameters(), lr=c['lr'])
@@ -276,7 +291,7 @@ def main():
         teacher.eval()
         for p in teacher.parameters():
             p.requires_grad_(False)
-        student = CorrKDNet(shape, c).train()
+        student = CorrKDNet(shape, c, last_only=last_only).train()
         opt = torch.optim.Adam(student.parameters(), lr=c['lr'])
 
         def step():
@@ -289,7 +304,7 @@ def main():
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
-    contract.report(args, (), step)
+    contract.report(args, variants, step)
 
 
 if __name__ == '__main__':
