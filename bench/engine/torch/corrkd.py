@@ -23,7 +23,10 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-MODS = ('l', 'a', 'v')
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import shared as S  # noqa: E402
+
+MODS = S.MODS
 MOSI = {'T': 50, 'dims': (300, 5, 20), 'label_dim': 1, 'task': 'regression'}
 
 # The card's defaults on MOSI (src-main/engine/methods/corrkd/card.ts).
@@ -37,18 +40,6 @@ DEFAULTS = {
 MASKED = -1000.0  # [ours] added to masked logits: exp underflows to exactly 0 (decoupled KD's own constant)
 ACC7 = (-3.0, -2.0, -1.0, 0.0, 1.0, 2.0, 3.0)
 POLARITY = (-1.0, 0.0, 1.0)
-
-
-def pe_table(T, d, dtype=torch.float32):
-    """HRLF's sinusoidal table (hrlf-spec section 2), interleaved, computed in float64 and rounded
-    once to float32, as engine/nn/positional.ts does."""
-    pe = torch.zeros(T, d, dtype=torch.float64)
-    pos = torch.arange(T, dtype=torch.float64)[:, None]
-    i = torch.arange(0, d, 2, dtype=torch.float64)
-    ang = pos / torch.pow(torch.tensor(10000.0, dtype=torch.float64), i / d)
-    pe[:, 0::2] = torch.sin(ang)
-    pe[:, 1::2] = torch.cos(ang[:, : d // 2])
-    return pe.float().to(dtype)
 
 
 class Encoder(nn.Module):
@@ -65,7 +56,7 @@ class Encoder(nn.Module):
                                        norm_first=True, dtype=dtype),
             c['layers'], norm=nn.LayerNorm(d, dtype=dtype), enable_nested_tensor=False)
         self.scale = math.sqrt(d) if c['scaleEmbedding'] else 1.0
-        self.register_buffer('pe', pe_table(T, d, dtype))
+        self.register_buffer('pe', S.pe_table(T, d, dtype))
 
     def forward(self, x):
         r = self.conv(x.transpose(1, 2)).transpose(1, 2) * self.scale + self.pe  # [B, T, d]
@@ -210,64 +201,26 @@ def student_terms(t_out, s_out, y, shape, c):
 
 
 def msm(xs, generator=None):
-    """[plan, summary] the student's missing simulation: the shared MSM (hrlf-spec section 4.2;
-    engine/data/msm.ts): per sample a uniform non-empty subset of {L, A, V} stays, and each kept frame is
-    dropped with p ~ U[0, 1). Same computation as the engine's, not the same random stream."""
-    b, T = xs['l'].shape[:2]
-    subset = torch.randint(1, 8, (b,), generator=generator)
-    p = torch.rand(b, 1, generator=generator)
-    out = {}
-    for i, m in enumerate(MODS):
-        keep = ((subset >> i) & 1).bool()[:, None] & (torch.rand(b, T, generator=generator) >= p)
-        out[m] = xs[m] * keep[:, :, None].to(xs[m].dtype)
-    return out
+    """[plan, summary] the student's missing simulation: the shared MSM (shared.msm, hrlf-spec 4.2)."""
+    return S.msm(xs, generator)
 
 
 def ts_named(net):
-    """{TypeScript name: (parameter, layout)} for the engine's CorrkdNetwork.namedVariables(); layout
-    'linear' = transposed, 'conv' = [in, k*out] with w[c, j*out + o] = torch_w[o, c, j]."""
-    named = {}
-
-    def lin(prefix, m):
-        named[prefix + '.weight'] = (m.weight, 'linear')
-        if m.bias is not None:
-            named[prefix + '.bias'] = (m.bias, 'plain')
-
-    def ln(prefix, m):
-        named[prefix + '.gamma'] = (m.weight, 'plain')
-        named[prefix + '.beta'] = (m.bias, 'plain')
-
+    """{TypeScript name: (parameter, layout)} for the engine's CorrkdNetwork.namedVariables() (layouts:
+    shared.Names)."""
+    n = S.Names()
     for m in MODS:
-        p = f'encoders.{m}'
-        e = net.enc[m]
-        named[p + '.conv.weight'] = (e.conv.weight, 'conv')
-        for i, layer in enumerate(e.encoder.layers):
-            q = f'{p}.encoder.layers.{i}'
-            ln(q + '.ln1', layer.norm1)
-            named[q + '.attn.qkv.weight'] = (layer.self_attn.in_proj_weight, 'linear')
-            named[q + '.attn.qkv.bias'] = (layer.self_attn.in_proj_bias, 'plain')
-            lin(q + '.attn.out', layer.self_attn.out_proj)
-            ln(q + '.ln2', layer.norm2)
-            lin(q + '.ff1', layer.linear1)
-            lin(q + '.ff2', layer.linear2)
-        ln(p + '.encoder.norm', e.encoder.norm)
-    lin('fusion', net.fusion)
-    lin('head', net.head)
-    return named
+        n.conv(f'encoders.{m}.conv', net.enc[m].conv)
+        n.encoder(f'encoders.{m}.encoder', net.enc[m].encoder)
+    n.lin('fusion', net.fusion)
+    n.lin('head', net.head)
+    return n.named
 
 
-def ts_layout(t, layout):
-    if layout == 'linear':
-        return t.t()
-    if layout == 'conv':
-        o, c, k = t.shape
-        return t.permute(1, 2, 0).reshape(c, k * o)
-    return t
+ts_layout = S.ts_layout
 
 
 def main():
-    here = os.path.dirname(os.path.abspath(__file__))
-    sys.path.insert(0, here)
     import contract  # noqa: E402
 
     variants = ('last-only',)

@@ -32,7 +32,7 @@ export { LayerNorm } from './layer-norm';
 export { Linear, type Activation, type LinearOptions } from './linear';
 export { linearOp } from './linear-op';
 export { maskedSoftmax, weightedSum } from './masked-softmax';
-export { ModalityEncoder, type ModalityEncoderOptions } from './modality-encoder';
+export { ModalityEncoder, modalityEncoders, type ModalityEncoderOptions } from './modality-encoder';
 export { Mlp } from './mlp';
 export {
   MlpMixingBlock,

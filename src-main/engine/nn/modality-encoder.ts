@@ -53,3 +53,15 @@ export class ModalityEncoder implements Module {
     this.pe.dispose();
   }
 }
+
+/** One encoder per modality (l, a, v, built in that order from `rng`) for inputs of widths `dims`. */
+export function modalityEncoders(
+  dims: readonly [number, number, number],
+  options: Omit<ModalityEncoderOptions, 'inputDim'>,
+  rng: Rng,
+): { l: ModalityEncoder; a: ModalityEncoder; v: ModalityEncoder } {
+  const l = new ModalityEncoder({ ...options, inputDim: dims[0] }, rng);
+  const a = new ModalityEncoder({ ...options, inputDim: dims[1] }, rng);
+  const v = new ModalityEncoder({ ...options, inputDim: dims[2] }, rng);
+  return { l, a, v };
+}

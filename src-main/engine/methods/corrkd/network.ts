@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { MODALITIES } from '../../../../src-shared/domain';
 import type { Rng } from '../../random';
 import type { DataShape } from '../../types';
-import { disposeModule, Linear, ModalityEncoder, scoped, type ForwardCtx, type Module, type NamedVariable } from '../../nn';
+import { disposeModule, Linear, modalityEncoders, scoped, type ForwardCtx, type ModalityEncoder, type Module, type NamedVariable } from '../../nn';
 import type { Inputs } from '../method';
 import { outputWidth } from '../task-loss';
 import type { CorrkdConfig } from './card';
@@ -31,21 +31,8 @@ export class CorrkdNetwork implements Module {
   readonly head: Linear;
 
   constructor(shape: DataShape, config: CorrkdConfig, rng: Rng) {
-    const enc = (i: 0 | 1 | 2): ModalityEncoder =>
-      new ModalityEncoder(
-        {
-          inputDim: shape.dims[i],
-          length: shape.T,
-          d: config.d,
-          layers: config.layers,
-          heads: config.heads,
-          dropout: config.dropout,
-          ffnMultiplier: config.ffnMultiplier,
-          scaleEmbedding: config.scaleEmbedding,
-        },
-        rng,
-      );
-    this.encoders = { l: enc(0), a: enc(1), v: enc(2) };
+    const { d, layers, heads, dropout, ffnMultiplier, scaleEmbedding } = config;
+    this.encoders = modalityEncoders(shape.dims, { length: shape.T, d, layers, heads, dropout, ffnMultiplier, scaleEmbedding }, rng);
     this.fusion = new Linear(3 * config.d, config.fusionHidden, rng);
     this.head = new Linear(config.fusionHidden, outputWidth(shape.task, shape.labelDim), rng);
   }
