@@ -5,7 +5,9 @@
  * student loss term and every student parameter's gradient, on wasm and cpu. The student runs as
  * trainStep runs it (encoders on the corrupted rows only).
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -13,14 +15,17 @@ import type { DatasetKind, Task } from '../../../../src-shared/domain';
 import { presentRows, type MsmMasks } from '../../../../src-main/engine/data/msm';
 import { applyMasks } from '../../../../src-main/engine/data/msm-batch';
 import { corrkdConfig, type CorrkdConfig } from '../../../../src-main/engine/methods/corrkd/card';
-import { corrkdTeacherCacheKey } from '../../../../src-main/engine/methods/corrkd/method';
+import { corrkdTeacherCacheKey, createCorrkd } from '../../../../src-main/engine/methods/corrkd/method';
 import { CorrkdNetwork } from '../../../../src-main/engine/methods/corrkd/network';
 import { studentTerms, teacherTerms } from '../../../../src-main/engine/methods/corrkd/objective';
 import type { Inputs } from '../../../../src-main/engine/methods/method';
 import { getMethod, resolveConfig, resolveRun } from '../../../../src-main/engine/methods/registry';
 import { EVAL } from '../../../../src-main/engine/nn';
 import { createRng } from '../../../../src-main/engine/random';
-import type { DataShape } from '../../../../src-main/engine/types';
+import { trainMethod } from '../../../../src-main/engine/train/trainer';
+import { snapshot } from '../../../../src-main/engine/train/weights';
+import { shapeOf, type DataShape } from '../../../../src-main/engine/types';
+import { tinyDataset } from '../../train/tiny-data';
 import { BACKENDS, useBackend } from '../helpers/backends';
 import { expectClose, loadParams, toTensor, type JsonParams, type JsonTensor } from '../helpers/fixtures';
 
@@ -132,5 +137,34 @@ describe('CorrKD card', () => {
     }
     expect(key({}, 1112)).not.toBe(key({}));
     expect(key({})).toMatch(/^corrkd-teacher:[0-9a-f]{32}$/);
+  });
+});
+
+describe('CorrKD teacher reuse', () => {
+  it('a second run with other distillation knobs reuses the cached teacher (same weights), and trains only its student', async () => {
+    await useBackend('wasm');
+    const data = tinyDataset({ train: 24, valid: 8, test: 8 }, 6, [6, 3, 4], 'mosi');
+    const shape = shapeOf(data);
+    const cacheDir = mkdtempSync(join(tmpdir(), 'corrkd-teachers-'));
+    const run = async (overrides: Partial<CorrkdConfig>) => {
+      const config = resolveConfig('mosi', { method: 'corrkd', epochs: 1, overrides: { d: 8, heads: 2, fusionHidden: 6, batchSize: 8, ...overrides } }) as CorrkdConfig;
+      const instance = createCorrkd({ shape, config, seed: 3, rng: createRng('3|init'), trainSize: data.train.n });
+      const reused: string[] = [];
+      const trained: string[] = [];
+      await trainMethod(instance, data, { seed: 3, cacheDir, cacheScope: 'test' }, { onPhaseReused: (p) => reused.push(p), onEpoch: (r) => trained.push(r.phase) });
+      const teacher = Array.from((await snapshot(instance.phases[0]!.variables())).flatMap((w) => Array.from(w)));
+      instance.dispose();
+      return { reused, trained, teacher };
+    };
+    try {
+      const first = await run({});
+      const second = await run({ lambdaScd: 0.5, rcdRegression: 'mse', msmMaxDrop: 0.5 });
+      expect(first).toMatchObject({ reused: [], trained: ['teacher', 'student'] });
+      expect(second).toMatchObject({ reused: ['teacher'], trained: ['student'] });
+      expect(second.teacher).toEqual(first.teacher);
+      expect(readdirSync(cacheDir, { recursive: true }).length).toBeGreaterThan(0);
+    } finally {
+      rmSync(cacheDir, { recursive: true, force: true });
+    }
   });
 });
