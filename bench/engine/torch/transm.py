@@ -25,7 +25,10 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-MODS = ('l', 'a', 'v')
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import shared as S  # noqa: E402
+
+MODS = S.MODS
 MOSI = {'T': 50, 'dims': (300, 5, 20), 'label_dim': 1, 'task': 'regression'}
 
 # The card's defaults on MOSI (src-main/engine/methods/transm/card.ts).
@@ -35,18 +38,6 @@ DEFAULTS = {
     'lambdaTrans': 1.0, 'translationDistance': 'l1', 'translationTarget': 'clean', 'regressionLoss': 'mse',
     'lr': 1e-3,
 }
-
-
-def pe_table(T, d, dtype=torch.float32):
-    """[gap-fill, as HRLF] Vaswani's sinusoidal table, interleaved (sin at even, cos at odd columns),
-    computed in float64 and rounded once to float32, as engine/nn/positional.ts does."""
-    pe = torch.zeros(T, d, dtype=torch.float64)
-    pos = torch.arange(T, dtype=torch.float64)[:, None]
-    i = torch.arange(0, d, 2, dtype=torch.float64)
-    ang = pos / torch.pow(torch.tensor(10000.0, dtype=torch.float64), i / d)
-    pe[:, 0::2] = torch.sin(ang)
-    pe[:, 1::2] = torch.cos(ang[:, : d // 2])
-    return pe.float().to(dtype)
 
 
 def shift_right(y):
@@ -78,7 +69,7 @@ class Translator(nn.Module):
             c['decoderLayers'], norm=nn.LayerNorm(d, dtype=dtype))
         self.out = nn.Linear(d, dt, dtype=dtype)
         self.scale = math.sqrt(d) if c['scaleEmbedding'] else 1.0
-        self.register_buffer('pe', pe_table(T, d, dtype))
+        self.register_buffer('pe', S.pe_table(T, d, dtype))  # [gap-fill, as HRLF]
         self.register_buffer('causal', nn.Transformer.generate_square_subsequent_mask(T).to(dtype))
 
     def encode(self, x):
@@ -153,74 +144,33 @@ def objective(model, out, targets, y):
     return terms
 
 
-def msm(xs, generator=None):
-    """The shared MSM (hrlf-spec section 4.2; engine/data/msm.ts): per sample a uniform non-empty subset
-    of {L, A, V} stays, and each kept frame is dropped with p ~ U[0, 1). Same computation as the
-    engine's, not the same random stream."""
-    b, T = xs['l'].shape[:2]
-    subset = torch.randint(1, 8, (b,), generator=generator)
-    p = torch.rand(b, 1, generator=generator)
-    out = {}
-    for i, m in enumerate(MODS):
-        keep = ((subset >> i) & 1).bool()[:, None] & (torch.rand(b, T, generator=generator) >= p)
-        out[m] = xs[m] * keep[:, :, None].to(xs[m].dtype)
-    return out
-
-
 def ts_named(model):
-    """{TypeScript name: (parameter, layout)} for the engine's TransmNetwork.namedVariables(); layout
-    'linear' = transposed, 'conv' = [in, k*out] with w[c, j*out + o] = torch_w[o, c, j]."""
-    named = {}
-
-    def lin(prefix, m):
-        named[prefix + '.weight'] = (m.weight, 'linear')
-        if m.bias is not None:
-            named[prefix + '.bias'] = (m.bias, 'plain')
-
-    def ln(prefix, m):
-        named[prefix + '.gamma'] = (m.weight, 'plain')
-        named[prefix + '.beta'] = (m.bias, 'plain')
-
-    def attn(prefix, a):
-        named[prefix + '.qkv.weight'] = (a.in_proj_weight, 'linear')
-        named[prefix + '.qkv.bias'] = (a.in_proj_bias, 'plain')
-        lin(prefix + '.out', a.out_proj)
-
+    """{TypeScript name: (parameter, layout)} for the engine's TransmNetwork.namedVariables() (layouts:
+    shared.Names)."""
+    n = S.Names()
     for name, tr in model.translators.items():
         p = f'translators.{name}'
-        named[p + '.conv.weight'] = (tr.conv.weight, 'conv')
-        for i, layer in enumerate(tr.encoder.layers):
-            q = f'{p}.encoder.layers.{i}'
-            ln(q + '.ln1', layer.norm1)
-            attn(q + '.attn', layer.self_attn)
-            ln(q + '.ln2', layer.norm2)
-            lin(q + '.ff1', layer.linear1)
-            lin(q + '.ff2', layer.linear2)
-        ln(p + '.encoder.norm', tr.encoder.norm)
-        lin(p + '.targetEmbed', tr.target_embed)
+        n.conv(p + '.conv', tr.conv)
+        n.encoder(p + '.encoder', tr.encoder)
+        n.lin(p + '.targetEmbed', tr.target_embed)
         for i, layer in enumerate(tr.decoder.layers):
             q = f'{p}.decoder.layers.{i}'
-            ln(q + '.ln1', layer.norm1)
-            attn(q + '.selfAttn', layer.self_attn)
-            ln(q + '.ln2', layer.norm2)
-            attn(q + '.crossAttn', layer.multihead_attn)
-            ln(q + '.ln3', layer.norm3)
-            lin(q + '.ff1', layer.linear1)
-            lin(q + '.ff2', layer.linear2)
-        ln(p + '.decoder.norm', tr.decoder.norm)
-        lin(p + '.out', tr.out)
-    lin('fusion', model.fusion)
-    lin('head', model.head)
-    return named
+            n.ln(q + '.ln1', layer.norm1)
+            n.attn(q + '.selfAttn', layer.self_attn)
+            n.ln(q + '.ln2', layer.norm2)
+            n.attn(q + '.crossAttn', layer.multihead_attn)
+            n.ln(q + '.ln3', layer.norm3)
+            n.lin(q + '.ff1', layer.linear1)
+            n.lin(q + '.ff2', layer.linear2)
+        n.ln(p + '.decoder.norm', tr.decoder.norm)
+        n.lin(p + '.out', tr.out)
+    n.lin('fusion', model.fusion)
+    n.lin('head', model.head)
+    return n.named
 
 
-def ts_layout(t, layout):
-    if layout == 'linear':
-        return t.t()
-    if layout == 'conv':
-        o, c, k = t.shape
-        return t.permute(1, 2, 0).reshape(c, k * o)
-    return t
+msm = S.msm
+ts_layout = S.ts_layout
 
 
 def main():

@@ -7,6 +7,7 @@ import { DATASET_KINDS, type DatasetKind } from '../../../src-shared/domain';
 import type { KnobValue, MethodSummary, PhaseSummary, TrainingCondition } from '../../../src-shared/methods';
 import type { Backend } from '../../../src-shared/models';
 import type { Config, RegisteredMethod } from './card';
+import { corrkd } from './corrkd/card';
 import { cubemlp } from './cubemlp/card';
 import { hrlf, hrlfWithoutFrf, hrlfWithoutHal, hrlfWithoutHmi } from './hrlf/card';
 import { describeKnobs } from './knob-summary';
@@ -30,6 +31,7 @@ export const METHODS: readonly RegisteredMethod[] = [
   mctnJoint,
   transm,
   smil,
+  corrkd,
 ];
 
 /**

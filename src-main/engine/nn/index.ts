@@ -32,6 +32,7 @@ export { LayerNorm } from './layer-norm';
 export { Linear, type Activation, type LinearOptions } from './linear';
 export { linearOp } from './linear-op';
 export { maskedSoftmax, weightedSum } from './masked-softmax';
+export { ModalityEncoder, modalityEncoders, type ModalityEncoderOptions } from './modality-encoder';
 export { Mlp } from './mlp';
 export {
   MlpMixingBlock,
@@ -62,7 +63,7 @@ export {
   type RecurrentOutput,
 } from './recurrent';
 export { tanhViaSigmoid } from './sigmoid-tanh';
-export { cosineEmbeddingLoss, cosineSimilarity, dmdHingeLoss } from './similarity';
+export { cosineEmbeddingLoss, cosineMatrix, cosineSimilarity, dmdHingeLoss, normalizeRows } from './similarity';
 export { stopGradient } from './stop-gradient';
 export { TEMPORAL_RELATIONS, temporalWindowGraph, type TemporalGraph, type TemporalWindowOptions } from './temporal-graph';
 export { EncoderLayer, TransformerEncoder, type EncoderOptions } from './transformer';

@@ -24,6 +24,19 @@ export function cosineSimilarity(a: tf.Tensor, b: tf.Tensor, axis = -1, eps = 1e
 }
 
 /**
+ * Rows scaled to unit length as torch.nn.functional.normalize(x, dim=1, eps): x / max(‖x‖, eps),
+ * the norm clamped as sqrt(max(Σx², eps²)) (the same value) so an all-zero row stays finite.
+ */
+export function normalizeRows(x: tf.Tensor2D, eps = 1e-8): tf.Tensor2D {
+  return tf.div(x, tf.sqrt(tf.maximum(tf.sum(tf.square(x), 1, true), eps * eps)));
+}
+
+/** Cosine similarity of every row of a [N, D] with every row of b [M, D]: [N, M]. */
+export function cosineMatrix(a: tf.Tensor2D, b: tf.Tensor2D, eps = 1e-8): tf.Tensor2D {
+  return tf.matMul(normalizeRows(a, eps), normalizeRows(b, eps), false, true);
+}
+
+/**
  * torch.nn.CosineEmbeddingLoss (reduction 'mean') on rows a, b [N, D]:
  *   loss_n = 1 − cos_n            where target_n = 1
  *          = max(0, cos_n − margin) where target_n = −1

@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
-import { canonicalJson } from '../../../../src-shared/canonical-json';
 import type { DataShape } from '../../types';
+import { phaseCacheKey } from '../teacher-cache';
 import type { HrlfConfig } from './config';
 
 /** Bump when the teacher's computation changes, so stale cached teachers are not reused. */
@@ -30,5 +29,5 @@ export function teacherCacheKey(shape: DataShape, config: HrlfConfig, seed: numb
     // FRF settings matter only when the teacher has the factorisation and the term is on.
     frf: factorised && config.lambdaFrf > 0 ? { lambda: config.lambdaFrf, stopGrad: config.stopGradFrfTargets, distance: config.frfDistance } : null,
   };
-  return `hrlf-teacher:${createHash('sha256').update(canonicalJson(key)).digest('hex').slice(0, 32)}`;
+  return phaseCacheKey('hrlf-teacher', key);
 }

@@ -2,11 +2,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { MODALITIES } from '../../../../src-shared/domain';
 import type { Rng } from '../../random';
 import type { DataShape } from '../../types';
-import { disposeModule, Linear, scoped, type ForwardCtx, type Module, type NamedVariable } from '../../nn';
+import { disposeModule, Linear, modalityEncoders, scoped, type ForwardCtx, type ModalityEncoder, type Module, type NamedVariable } from '../../nn';
 import type { Inputs } from '../method';
 import { outputWidth } from '../task-loss';
 import { Factorisation, PlainProjection, type PerModality } from './factorisation';
-import { ModalityEncoder } from './modality-encoder';
 import { Refiner } from './refiner';
 
 export interface NetworkOptions {
@@ -45,21 +44,19 @@ export class HrlfNetwork implements Module {
 
   constructor(readonly options: NetworkOptions, rng: Rng) {
     const { shape, d } = options;
-    const enc = (i: 0 | 1 | 2): ModalityEncoder =>
-      new ModalityEncoder(
-        {
-          inputDim: shape.dims[i],
-          length: shape.T,
-          d,
-          layers: options.layers,
-          heads: options.heads,
-          dropout: options.dropout,
-          ffnMultiplier: options.ffnMultiplier,
-          scaleEmbedding: options.scaleEmbedding,
-        },
-        rng,
-      );
-    this.encoders = { l: enc(0), a: enc(1), v: enc(2) };
+    this.encoders = modalityEncoders(
+      shape.dims,
+      {
+        length: shape.T,
+        d,
+        layers: options.layers,
+        heads: options.heads,
+        dropout: options.dropout,
+        ffnMultiplier: options.ffnMultiplier,
+        scaleEmbedding: options.scaleEmbedding,
+      },
+      rng,
+    );
     this.factorisation = options.factorised ? new Factorisation(d, rng) : null;
     this.plain = options.factorised ? null : new PlainProjection(d, rng);
     this.refiner = new Refiner(d, rng);

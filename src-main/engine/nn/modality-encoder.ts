@@ -1,6 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Rng } from '../../random';
-import { Conv1dK3, positionalEncoding, scoped, TransformerEncoder, type ForwardCtx, type Module, type NamedVariable } from '../../nn';
+import type { Rng } from '../random';
+import type { ForwardCtx } from './context';
+import { Conv1dK3 } from './conv1d';
+import { scoped, type Module, type NamedVariable } from './module';
+import { positionalEncoding } from './positional';
+import { TransformerEncoder } from './transformer';
 
 export interface ModalityEncoderOptions {
   inputDim: number;
@@ -14,7 +18,8 @@ export interface ModalityEncoderOptions {
 }
 
 /**
- * Spec §2 steps 1–2 for one modality: R = Conv1D(X)·√d + PE, Z = F(R)[last step] ∈ R^d.
+ * HRLF's per-modality encoder (resources/docs/hrlf-spec.md §2), shared by every method that uses
+ * HRLF's encoder stack (HRLF, CorrKD). Spec §2 steps 1–2 for one modality: R = Conv1D(X)·√d + PE, Z = F(R)[last step] ∈ R^d.
  * Only the last step of F's output is used, so the last encoder layer runs in its last-step form.
  */
 export class ModalityEncoder implements Module {
@@ -47,4 +52,16 @@ export class ModalityEncoder implements Module {
   disposeConstants(): void {
     this.pe.dispose();
   }
+}
+
+/** One encoder per modality (l, a, v, built in that order from `rng`) for inputs of widths `dims`. */
+export function modalityEncoders(
+  dims: readonly [number, number, number],
+  options: Omit<ModalityEncoderOptions, 'inputDim'>,
+  rng: Rng,
+): { l: ModalityEncoder; a: ModalityEncoder; v: ModalityEncoder } {
+  const l = new ModalityEncoder({ ...options, inputDim: dims[0] }, rng);
+  const a = new ModalityEncoder({ ...options, inputDim: dims[1] }, rng);
+  const v = new ModalityEncoder({ ...options, inputDim: dims[2] }, rng);
+  return { l, a, v };
 }

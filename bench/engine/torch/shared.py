@@ -1,0 +1,77 @@
+"""Pieces the PyTorch transcriptions in this folder share (transm.py, corrkd.py): HRLF's positional
+table, the shared MSM generator, and the mapping of torch parameters to the engine's names and
+layouts (engine/nn's namedVariables)."""
+import torch
+
+MODS = ('l', 'a', 'v')
+
+
+def pe_table(T, d, dtype=torch.float32):
+    """HRLF's sinusoidal table (hrlf-spec section 2), interleaved (sin at even, cos at odd columns),
+    computed in float64 and rounded once to float32, as engine/nn/positional.ts does."""
+    pe = torch.zeros(T, d, dtype=torch.float64)
+    pos = torch.arange(T, dtype=torch.float64)[:, None]
+    i = torch.arange(0, d, 2, dtype=torch.float64)
+    ang = pos / torch.pow(torch.tensor(10000.0, dtype=torch.float64), i / d)
+    pe[:, 0::2] = torch.sin(ang)
+    pe[:, 1::2] = torch.cos(ang[:, : d // 2])
+    return pe.float().to(dtype)
+
+
+def msm(xs, generator=None):
+    """The shared MSM (hrlf-spec section 4.2; engine/data/msm.ts): per sample a uniform non-empty subset
+    of {L, A, V} stays, and each kept frame is dropped with p ~ U[0, 1). Same computation as the
+    engine's, not the same random stream."""
+    b, T = xs['l'].shape[:2]
+    subset = torch.randint(1, 8, (b,), generator=generator)
+    p = torch.rand(b, 1, generator=generator)
+    out = {}
+    for i, m in enumerate(MODS):
+        keep = ((subset >> i) & 1).bool()[:, None] & (torch.rand(b, T, generator=generator) >= p)
+        out[m] = xs[m] * keep[:, :, None].to(xs[m].dtype)
+    return out
+
+
+class Names:
+    """Collects {TypeScript name: (parameter, layout)}; layout 'linear' = transposed, 'conv' =
+    [in, k*out] with w[c, j*out + o] = torch_w[o, c, j], 'plain' = as is."""
+
+    def __init__(self):
+        self.named = {}
+
+    def lin(self, prefix, m):
+        self.named[prefix + '.weight'] = (m.weight, 'linear')
+        if m.bias is not None:
+            self.named[prefix + '.bias'] = (m.bias, 'plain')
+
+    def ln(self, prefix, m):
+        self.named[prefix + '.gamma'] = (m.weight, 'plain')
+        self.named[prefix + '.beta'] = (m.bias, 'plain')
+
+    def conv(self, prefix, m):
+        self.named[prefix + '.weight'] = (m.weight, 'conv')
+
+    def attn(self, prefix, a):
+        self.named[prefix + '.qkv.weight'] = (a.in_proj_weight, 'linear')
+        self.named[prefix + '.qkv.bias'] = (a.in_proj_bias, 'plain')
+        self.lin(prefix + '.out', a.out_proj)
+
+    def encoder(self, prefix, enc):
+        """An nn.TransformerEncoder of pre-LN layers with a final norm, as engine/nn's TransformerEncoder."""
+        for i, layer in enumerate(enc.layers):
+            q = f'{prefix}.layers.{i}'
+            self.ln(q + '.ln1', layer.norm1)
+            self.attn(q + '.attn', layer.self_attn)
+            self.ln(q + '.ln2', layer.norm2)
+            self.lin(q + '.ff1', layer.linear1)
+            self.lin(q + '.ff2', layer.linear2)
+        self.ln(prefix + '.norm', enc.norm)
+
+
+def ts_layout(t, layout):
+    if layout == 'linear':
+        return t.t()
+    if layout == 'conv':
+        o, c, k = t.shape
+        return t.permute(1, 2, 0).reshape(c, k * o)
+    return t
