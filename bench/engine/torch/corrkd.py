@@ -27,7 +27,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import shared as S  # noqa: E402
 
 MODS = S.MODS
-MOSI = {'T': 50, 'dims': (300, 5, 20), 'label_dim': 1, 'task': 'regression'}
+MOSI = S.MOSI
 
 # The card's defaults on MOSI (src-main/engine/methods/corrkd/card.ts).
 DEFAULTS = {

@@ -1,9 +1,12 @@
 """Pieces the PyTorch transcriptions in this folder share (transm.py, corrkd.py): HRLF's positional
 table, the shared MSM generator, and the mapping of torch parameters to the engine's names and
-layouts (engine/nn's namedVariables)."""
+layouts (engine/nn's namedVariables); and the encoding of the parity fixtures their generators
+write (test/fixtures/methods/<id>/gen_<id>.py)."""
 import torch
 
 MODS = ('l', 'a', 'v')
+# The MOSI shapes the bench times a step at (bench/engine/torch/README.md).
+MOSI = {'T': 50, 'dims': (300, 5, 20), 'label_dim': 1, 'task': 'regression'}
 
 
 def pe_table(T, d, dtype=torch.float32):
@@ -75,3 +78,16 @@ def ts_layout(t, layout):
         o, c, k = t.shape
         return t.permute(1, 2, 0).reshape(c, k * o)
     return t
+
+
+def enc(t, digits=9):
+    """A tensor as fixture JSON ({"shape", "data"}): 9 significant digits hold any float32 exactly
+    (inputs, weights); computed values may get fewer to keep the file small (relative error
+    10^(1-digits), far inside the 1e-4 the tests ask for)."""
+    t = t.detach().to(torch.float64).contiguous()
+    return {'shape': list(t.shape), 'data': [float(f'%.{digits}g' % v) for v in t.reshape(-1).tolist()]}
+
+
+def rand(*shape, scale=1.0):
+    """float32 draws widened to float64: the engine and PyTorch see the same numbers."""
+    return (torch.randn(*shape, dtype=torch.float32) * scale).to(torch.float64)

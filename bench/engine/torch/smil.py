@@ -33,7 +33,7 @@ import torch.nn.functional as F
 from torch.nn.utils.stateless import functional_call
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from transm import MOSI, MODS, msm, pe_table, ts_layout  # noqa: E402  shared bench helpers (same PE table as the engine)
+from shared import MOSI, MODS, msm, pe_table, ts_layout  # noqa: E402  shared bench helpers (same PE table as the engine)
 
 # The card's defaults on MOSI (src-main/engine/methods/smil/card.ts).
 DEFAULTS = {
