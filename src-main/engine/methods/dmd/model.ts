@@ -20,7 +20,8 @@ import { hingeLabels, objective, TERMS, type DmdUnits } from './objective';
 /** Indices into the scheduler variable (ReduceLROnPlateau's state, kept in a variable so a resume restores it). */
 const BEST = 0;
 const BAD_EPOCHS = 1;
-const LR = 2;
+/** Halvings so far: the lr is config.lr·factor^n, computed in float64 (a float32 lr would drift from torch's). */
+const REDUCTIONS = 2;
 const VALID_SUM = 3;
 const VALID_COUNT = 4;
 /** PyTorch starts `best` at +inf; float32's largest finite value plays it in a checkpointable variable. */
@@ -40,8 +41,8 @@ export class DmdPhase implements Phase {
   private readonly adamOptions: { lr: number };
   private readonly optimizer: Adam;
   /** Gradients summed since the last Adam step (zero_grad then backward adds, trainer L72-73). */
-  private readonly accumulated: tf.Variable[];
-  /** [best, bad epochs, lr, Σ validation loss·B, Σ B] (ReduceLROnPlateau, trainer L40 and L210). */
+  readonly accumulated: tf.Variable[];
+  /** [best, bad epochs, reductions, Σ validation loss·B, Σ B] (ReduceLROnPlateau, trainer L40 and L210). */
   private readonly scheduler: tf.Variable;
   private pending = 0;
   private accumulation: number;
@@ -60,7 +61,7 @@ export class DmdPhase implements Phase {
     this.adamOptions = { lr: config.lr };
     this.optimizer = new Adam(this.params, this.adamOptions);
     this.accumulated = this.params.map((p) => tf.tidy(() => tf.variable(tf.zerosLike(p), false)));
-    this.scheduler = tf.tidy(() => tf.variable(tf.tensor1d([NO_BEST, 0, config.lr, 0, 0]), false));
+    this.scheduler = tf.tidy(() => tf.variable(tf.tensor1d([NO_BEST, 0, 0, 0, 0]), false));
   }
 
   /**
@@ -73,7 +74,7 @@ export class DmdPhase implements Phase {
     this.pending = 0;
     this.accumulation = Math.min(this.config.updateEpochs, Math.ceil(data.train.n / this.batchSize));
     const state = Array.from(await this.scheduler.data());
-    if (epoch === 1) state.splice(0, 5, NO_BEST, 0, this.config.lr, 0, 0);
+    if (epoch === 1) state.splice(0, 5, NO_BEST, 0, 0, 0, 0);
     else if (state[VALID_COUNT]! > 0) {
       const metric = Math.round((state[VALID_SUM]! / state[VALID_COUNT]!) * 1e4) / 1e4;
       // torch ReduceLROnPlateau(mode 'min', threshold 1e-4 'rel', cooldown 0, min_lr 0)
@@ -82,14 +83,19 @@ export class DmdPhase implements Phase {
         state[BAD_EPOCHS] = 0;
       } else state[BAD_EPOCHS]! += 1;
       if (state[BAD_EPOCHS]! > this.config.lrPatience) {
-        state[LR] = state[LR]! * this.config.lrFactor;
+        state[REDUCTIONS]! += 1;
         state[BAD_EPOCHS] = 0;
       }
     }
     state[VALID_SUM] = 0;
     state[VALID_COUNT] = 0;
     tf.tidy(() => this.scheduler.assign(tf.tensor1d(state)));
-    this.adamOptions.lr = state[LR]!;
+    this.adamOptions.lr = this.config.lr * this.config.lrFactor ** state[REDUCTIONS]!;
+  }
+
+  /** The learning rate of the epoch being trained (after the plateau schedule). */
+  get learningRate(): number {
+    return this.adamOptions.lr;
   }
 
   /** trainer L72-192 for one batch. */
