@@ -11,10 +11,10 @@ import { Adam, disposeModule, EVAL, trainCtx, variablesOf } from '../../nn';
 import type { Rng } from '../../random';
 import type { DatasetData } from '../../types';
 import type { Batch, Inputs, MethodContext, MethodInstance, Phase, StepLosses } from '../method';
+import { taskLoss } from '../task-loss';
 import type { DmdConfig } from './card';
 import { GraphDistillation, HETERO_PRIOR, HOMO_PRIOR } from './graph-distill';
 import { DmdNetwork } from './network';
-import { taskLoss } from '../task-loss';
 import { hingeLabels, objective, TERMS, type DmdUnits } from './objective';
 
 /** Indices into the scheduler variable (ReduceLROnPlateau's state, kept in a variable so a resume restores it). */
@@ -40,7 +40,7 @@ export class DmdPhase implements Phase {
   readonly params: tf.Variable[];
   private readonly adamOptions: { lr: number };
   private readonly optimizer: Adam;
-  /** Gradients summed since the last Adam step (zero_grad then backward adds, trainer L72-73). */
+  /** Gradients summed since the last Adam step (zero_grad then backward adds, trainer L72-73); read by the parity test. */
   readonly accumulated: tf.Variable[];
   /** [best, bad epochs, reductions, Σ validation loss·B, Σ B] (ReduceLROnPlateau, trainer L40 and L210). */
   private readonly scheduler: tf.Variable;
