@@ -27,6 +27,29 @@ const VALID_COUNT = 4;
 /** PyTorch starts `best` at +inf; float32's largest finite value plays it in a checkpointable variable. */
 const NO_BEST = 3.4e38;
 
+/**
+ * Evaluation runs the forward in chunks of this many samples, each in its own tidy: one tidy over a
+ * 256-sample evaluation batch keeps every intermediate of the 12 transformers (~3 GB of attention
+ * maps at MOSI sizes) alive at once, past tfjs-wasm's 2 GB heap. No layer mixes samples in
+ * evaluation, so chunking changes nothing.
+ */
+const EVAL_CHUNK = 32;
+
+/** f over `x` in EVAL_CHUNK-sample chunks, concatenated: [B, k]. */
+function inChunks(x: Inputs, f: (x: Inputs) => tf.Tensor2D): tf.Tensor2D {
+  const B = x.l.shape[0];
+  if (B <= EVAL_CHUNK) return tf.tidy(() => f(x));
+  const parts: tf.Tensor2D[] = [];
+  for (let start = 0; start < B; start += EVAL_CHUNK) {
+    const n = Math.min(EVAL_CHUNK, B - start);
+    const take = (t: tf.Tensor3D): tf.Tensor3D => tf.slice(t, [start, 0, 0], [n, -1, -1]);
+    parts.push(tf.tidy(() => f({ l: take(x.l), a: take(x.a), v: take(x.v) })));
+  }
+  const out = tf.concat(parts, 0);
+  tf.dispose(parts);
+  return out;
+}
+
 /** The validation loss: the output's L1 (trainer L256), cross-entropy on IEMOCAP. */
 function validationLoss(pred: tf.Tensor2D, y: tf.Tensor2D, task: Task): tf.Scalar {
   return task === 'regression' ? tf.mean(tf.abs(tf.sub(pred, y))) : taskLoss(pred, y, task);
@@ -177,8 +200,8 @@ export function buildDmd({ shape, config, rng }: MethodContext<DmdConfig>): DmdP
   const phase = new DmdPhase(net, units, config, shape.task);
   const instance: MethodInstance = {
     phases: [phase],
-    predict: (x: Inputs) => tf.tidy(() => net.forward(x, EVAL).output),
-    represent: (x: Inputs) => tf.tidy(() => net.forward(x, EVAL).fused),
+    predict: (x: Inputs) => inChunks(x, (c) => net.forward(c, EVAL).output),
+    represent: (x: Inputs) => inChunks(x, (c) => net.forward(c, EVAL).fused),
     dispose() {
       phase.dispose();
       disposeModule(net);

@@ -104,6 +104,8 @@ function expectAdamStep(actual: tf.Variable, expected: JsonTensor, sum: JsonTens
   expect(worst, `${actual.name}: worst excess over the tolerance ${worst}`).toBeLessThanOrEqual(0);
 }
 
+const toTensorData = (t: tf.Tensor): JsonTensor => ({ shape: t.shape, data: Array.from(t.dataSync()) });
+
 const batchOf = (l: JsonTensor, a: JsonTensor, v: JsonTensor, y: JsonTensor): Batch => ({
   l: toTensor(l) as tf.Tensor3D,
   a: toTensor(a) as tf.Tensor3D,
@@ -149,6 +151,11 @@ describe.each(BACKENDS)('DMD against its PyTorch transcription (%s)', (backend) 
       for (const [n, v] of units.homo.namedVariables()) expectClose(grads[v.name]!, c.homoGrads[n]!, TOL);
       for (const [n, v] of units.hetero.namedVariables()) expectClose(grads[v.name]!, c.heteroGrads[n]!, TOL);
       expectClose(instance.predict(batch), c.outputs.output, TOL);
+      // Evaluation batches larger than one chunk (32): the same rows as the forward, in order.
+      const eight = (t: tf.Tensor): tf.Tensor3D => tf.concat(Array.from({ length: 8 }, () => t)) as tf.Tensor3D;
+      const big = { l: eight(batch.l), a: eight(batch.a), v: eight(batch.v) };
+      expectClose(instance.predict(big), toTensorData(tf.concat(Array.from({ length: 8 }, () => toTensor(c.outputs.output)))), TOL);
+      expect(instance.represent(big).shape).toEqual([8 * batch.index.length, 9 * config.d]);
     });
     expect(tf.memory().numTensors).toBe(before);
     instance.dispose();
