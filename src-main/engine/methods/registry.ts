@@ -9,6 +9,7 @@ import type { Backend } from '../../../src-shared/models';
 import type { Config, RegisteredMethod } from './card';
 import { corrkd } from './corrkd/card';
 import { cubemlp } from './cubemlp/card';
+import { dmd } from './dmd/card';
 import { hrlf, hrlfWithoutFrf, hrlfWithoutHal, hrlfWithoutHmi } from './hrlf/card';
 import { describeKnobs } from './knob-summary';
 import { lfLinear } from './lf-linear/card';
@@ -27,6 +28,7 @@ export const METHODS: readonly RegisteredMethod[] = [
   hrlfWithoutHal,
   cubemlp,
   selfMm,
+  dmd,
   mctnFaithful,
   mctnJoint,
   transm,
