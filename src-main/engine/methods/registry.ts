@@ -8,6 +8,7 @@ import type { KnobValue, MethodSummary, PhaseSummary, TrainingCondition } from '
 import type { Backend } from '../../../src-shared/models';
 import type { Config, RegisteredMethod } from './card';
 import { cubemlp } from './cubemlp/card';
+import { gcnet } from './gcnet/card';
 import { hrlf, hrlfWithoutFrf, hrlfWithoutHal, hrlfWithoutHmi } from './hrlf/card';
 import { describeKnobs } from './knob-summary';
 import { lfLinear } from './lf-linear/card';
@@ -28,6 +29,7 @@ export const METHODS: readonly RegisteredMethod[] = [
   mctnFaithful,
   mctnJoint,
   transm,
+  gcnet,
 ];
 
 /**
