@@ -97,11 +97,37 @@ export function createGcnet(ctx: MethodContext<GcnetConfig>): MethodInstance {
 }
 
 /** The method instance and its network (the parity test loads reference weights into it). */
-export function buildGcnet({ shape, config, rng }: MethodContext<GcnetConfig>): { instance: MethodInstance; net: GcnetNetwork } {
+export function buildGcnet({ shape, config, rng }: MethodContext<GcnetConfig>): {
+  instance: MethodInstance;
+  net: GcnetNetwork;
+  step: (batch: Batch, masks: NodeMasks, valid: Float32Array, ctx: ForwardCtx) => StepLosses;
+} {
   const net = new GcnetNetwork(shape, config, rng);
-  const named = net.namedVariables();
-  const params = named.map(([, v]) => v);
+  const params = net.namedVariables().map(([, v]) => v);
   const adam = new Adam(params, { lr: config.lr });
+
+  /** One Adam step on `batch` under given masks (trainStep draws them; the parity test passes the reference's). */
+  const step = (batch: Batch, masks: NodeMasks, valid: Float32Array, forwardCtx: ForwardCtx): StepLosses =>
+    tf.tidy(() => {
+      let terms: { task: tf.Scalar; recon: tf.Scalar } | null = null;
+      const { value, grads } = tf.variableGrads(() => {
+        const l = gcnetLosses(net, batch, masks, valid, config, shape.task, forwardCtx);
+        terms = { task: tf.keep(l.task), recon: tf.keep(l.recon) };
+        return l.total;
+      }, params);
+      // torch.optim.Adam weight_decay: λ·p added to the gradient before the moments. A parameter the
+      // loss does not reach (linear_rec without lossRecon) has no gradient: PyTorch skips it, and
+      // Adam here leaves it unchanged.
+      const wd = config.weightDecay;
+      adam.apply(
+        params.map((p) => {
+          const g = grads[p.name];
+          return g && wd > 0 ? tf.add(g, tf.mul(p, wd)) : g;
+        }),
+      );
+      const kept = terms as unknown as { task: tf.Scalar; recon: tf.Scalar };
+      return { total: value, task: kept.task, recon: kept.recon };
+    });
 
   /**
    * GCNet's selection is on validation F1 over masked data; the loss analogue is the task loss
@@ -116,21 +142,7 @@ export function buildGcnet({ shape, config, rng }: MethodContext<GcnetConfig>): 
       const [B, T] = batch.l.shape;
       // The graph is the clean batch's: umask is known whatever the masks drop.
       const valid = validityOf(batch);
-      const masks = drawNodeMasks(B, T, config, stepRng);
-      const forwardCtx = trainCtx(stepRng);
-      return tf.tidy(() => {
-        let terms: { task: tf.Scalar; recon: tf.Scalar } | null = null;
-        const { value, grads } = tf.variableGrads(() => {
-          const l = gcnetLosses(net, batch, masks, valid, config, shape.task, forwardCtx);
-          terms = { task: tf.keep(l.task), recon: tf.keep(l.recon) };
-          return l.total;
-        }, params);
-        // torch.optim.Adam weight_decay: λ·p added to the gradient before the moments.
-        const wd = config.weightDecay;
-        adam.apply(params.map((p) => (wd > 0 ? tf.add(grads[p.name]!, tf.mul(p, wd)) : grads[p.name]!)));
-        const kept = terms as unknown as { task: tf.Scalar; recon: tf.Scalar };
-        return { total: value, task: kept.task, recon: kept.recon };
-      });
+      return step(batch, drawNodeMasks(B, T, config, stepRng), valid, trainCtx(stepRng));
     },
     validate(batch, validRng): StepLosses {
       const [B, T] = batch.l.shape;
@@ -155,5 +167,5 @@ export function buildGcnet({ shape, config, rng }: MethodContext<GcnetConfig>): 
       adam.dispose();
     },
   };
-  return { instance, net };
+  return { instance, net, step };
 }
