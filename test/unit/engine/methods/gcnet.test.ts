@@ -20,7 +20,7 @@ import { EVAL } from '../../../../src-main/engine/nn';
 import { createRng } from '../../../../src-main/engine/random';
 import { BACKENDS, useBackend } from '../helpers/backends';
 import { lossesNow } from '../helpers/losses';
-import { expectClose, loadParams, toTensor, type JsonParams, type JsonTensor } from '../helpers/fixtures';
+import { expectAdamFirstStep, expectClose, expectNamedClose, fixtureBatch, loadParams, toTensor, type JsonParams, type JsonTensor } from '../helpers/fixtures';
 
 interface Case {
   name: string;
@@ -52,52 +52,6 @@ const fx = JSON.parse(readFileSync(fileURLToPath(new URL('../../../fixtures/meth
 /** The issue's parity bound. */
 const TOL = 1e-4;
 
-function worstError(actual: ArrayLike<number>, expected: readonly number[]): { worst: number; scale: number } {
-  let worst = 0;
-  let scale = 1;
-  expected.forEach((e, i) => {
-    worst = Math.max(worst, Math.abs(actual[i]! - e));
-    scale = Math.max(scale, Math.abs(e));
-  });
-  return { worst, scale };
-}
-
-/** expectClose for a named tensor: the message names it. */
-function expectParam(name: string, actual: tf.Tensor, expected: JsonTensor): void {
-  expect(actual.shape, name).toEqual(expected.shape);
-  const { worst, scale } = worstError(actual.dataSync(), expected.data);
-  expect(worst, `${name}: max abs error ${worst} (scale ${scale})`).toBeLessThanOrEqual(TOL * scale);
-}
-
-/**
- * The weights after Adam's first step, w − lr·g'/(|g'| + ε) with g' = g + λ·w: where |g'| is clearly
- * resolved by the gradient check the step is lr·sign(g') and must match to TOL; elsewhere only the
- * step's bound |Δw| ≤ lr is checked (the sign of a gradient within the check's tolerance is not pinned).
- */
-function expectStepped(name: string, actual: tf.Tensor, c: Case, lr: number, wd: number): void {
-  const a = actual.dataSync();
-  const expected = c.stepped[name]!.data;
-  const before = c.params[name]!.data;
-  const grad = c.grads[name]!.data;
-  const scale = Math.max(1, ...expected.map(Math.abs));
-  const gTol = TOL * Math.max(1, ...grad.map(Math.abs));
-  expected.forEach((e, i) => {
-    const resolved = Math.abs(grad[i]! + wd * before[i]!) > gTol;
-    const error = resolved ? Math.abs(a[i]! - e) : Math.abs(a[i]! - before[i]!);
-    expect(error, `${name}[${i}] (${resolved ? 'against the reference' : 'step bound'})`).toBeLessThanOrEqual(resolved ? TOL * scale : lr * 1.0001);
-  });
-}
-
-function batchOf(c: Case): Batch {
-  return {
-    l: toTensor(c.l) as tf.Tensor3D,
-    a: toTensor(c.a) as tf.Tensor3D,
-    v: toTensor(c.v) as tf.Tensor3D,
-    y: toTensor(c.y) as tf.Tensor2D,
-    index: Int32Array.from({ length: fx.B }, (_, i) => i),
-  };
-}
-
 /** Front padding: sample b's nodes are its last lengths[b] steps. */
 function validOf(lengths: number[]): Float32Array {
   const valid = new Float32Array(fx.B * fx.T);
@@ -123,7 +77,7 @@ describe.each(BACKENDS)('GCNet equals its PyTorch transcription on %s', (backend
     const config = gcnetConfig.parse(c.config);
     const { instance, net, step } = buildGcnet({ shape, config, seed: 1, rng: createRng(1) });
     loadParams(net, c.params);
-    const batch = batchOf(c);
+    const batch = fixtureBatch(c);
     const valid = validOf(c.lengths);
     const masks = masksOf(c);
     const held = tf.memory().numTensors;
@@ -144,14 +98,16 @@ describe.each(BACKENDS)('GCNet equals its PyTorch transcription on %s', (backend
       const named = net.namedVariables();
       expect(Object.keys(c.grads).sort()).toEqual(named.map(([n]) => n).sort());
       const { grads } = tf.variableGrads(() => gcnetLosses(net, batch, masks, valid, config, c.task, EVAL).total, named.map(([, v]) => v));
-      for (const [name, v] of named) expectParam(`d ${name}`, grads[v.name] ?? tf.zerosLike(v), c.grads[name]!);
+      for (const [name, v] of named) expectNamedClose(`d ${name}`, grads[v.name] ?? tf.zerosLike(v), c.grads[name]!, TOL);
     });
 
     const stepped = lossesNow(step(batch, masks, valid, EVAL));
     expectClose(stepped.total!, c.losses.total, TOL);
     expectClose(stepped.task!, c.losses.task, TOL);
     expectClose(stepped.recon!, c.losses.recon, TOL);
-    for (const [name, v] of net.namedVariables()) expectStepped(name, v, c, config.lr, config.weightDecay);
+    for (const [name, v] of net.namedVariables()) {
+      expectAdamFirstStep(name, v, { stepped: c.stepped[name]!, grad: c.grads[name]!, before: c.params[name]! }, config.lr, TOL, config.weightDecay);
+    }
     expect(tf.memory().numTensors, 'no tensor kept by the step').toBe(held);
 
     tf.dispose([batch.l, batch.a, batch.v, batch.y]);
