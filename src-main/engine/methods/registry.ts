@@ -10,6 +10,7 @@ import type { Config, RegisteredMethod } from './card';
 import { corrkd } from './corrkd/card';
 import { cubemlp } from './cubemlp/card';
 import { dmd } from './dmd/card';
+import { gcnet } from './gcnet/card';
 import { hrlf, hrlfWithoutFrf, hrlfWithoutHal, hrlfWithoutHmi } from './hrlf/card';
 import { describeKnobs } from './knob-summary';
 import { lfLinear } from './lf-linear/card';
@@ -33,6 +34,7 @@ export const METHODS: readonly RegisteredMethod[] = [
   mctnJoint,
   transm,
   smil,
+  gcnet,
   corrkd,
 ];
 

@@ -120,6 +120,12 @@ async function validate(phase: Phase, data: DatasetData, seed: number): Promise<
   return meanRecords(records, weights);
 }
 
+function rootMeanSquare(values: Float32Array): number {
+  let s = 0;
+  for (const v of values) s += v * v;
+  return Math.sqrt(s / Math.max(1, values.length));
+}
+
 /** Mean over columns of each column's std across samples: how much a [n, width] output varies. */
 function spreadAcrossSamples(values: Float32Array, width: number): number {
   const n = values.length / width;
@@ -133,8 +139,9 @@ function spreadAcrossSamples(values: Float32Array, width: number): number {
 }
 
 /**
- * Collapse check of issue #3: the validation predictions or the representation no longer vary
- * across samples (spread below COLLAPSE_RATIO of the labels' spread). Returns what collapsed, or null.
+ * Collapse check of issue #3: the validation predictions no longer vary across samples (spread
+ * below COLLAPSE_RATIO of the labels' spread), or the representation (below COLLAPSE_RATIO of its
+ * own RMS). Returns what collapsed, or null.
  */
 async function collapsedOutput(instance: MethodInstance, data: DatasetData, representation: string): Promise<string | null> {
   const valid = leadingRows(data, data.valid, COLLAPSE_SAMPLES);
@@ -143,7 +150,10 @@ async function collapsedOutput(instance: MethodInstance, data: DatasetData, repr
   const preds = await outputsOf(data, valid, OUTPUT_BATCH, (b) => instance.predict(b));
   if (spreadAcrossSamples(preds.values, preds.width) < COLLAPSE_RATIO * labelSpread) return 'predictions';
   const reps = await outputsOf(data, valid, OUTPUT_BATCH, (b) => instance.represent(b));
-  if (spreadAcrossSamples(reps.values, reps.width) < COLLAPSE_RATIO * labelSpread) return representation;
+  // A representation's units are its own (GCNet's fused states start ~1e-3 in size, PyTorch's init):
+  // its spread is judged against its own magnitude. A representation decaying to zero shows in the
+  // predictions above.
+  if (spreadAcrossSamples(reps.values, reps.width) <= COLLAPSE_RATIO * rootMeanSquare(reps.values)) return representation;
   return null;
 }
 

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'vitest';
+import type { Batch } from '../../../../src-main/engine/methods/method';
 import type { Module } from '../../../../src-main/engine/nn';
 
 /** A tensor as the PyTorch generator stores it. */
@@ -51,4 +52,54 @@ export function expectClose(actual: tf.Tensor | number, expected: JsonTensor | n
     scale = Math.max(scale, Math.abs(e[i]!));
   }
   expect(worst, `max abs error ${worst} (scale ${scale})`).toBeLessThanOrEqual(tol * scale);
+}
+
+/** expectClose for a named tensor (a parameter, a gradient): the failure names it. */
+export function expectNamedClose(name: string, actual: tf.Tensor, expected: JsonTensor, tol: number): void {
+  expect(actual.shape, name).toEqual(expected.shape);
+  const a = actual.dataSync();
+  let worst = 0;
+  let scale = 1;
+  expected.data.forEach((e, i) => {
+    worst = Math.max(worst, Math.abs(a[i]! - e));
+    scale = Math.max(scale, Math.abs(e));
+  });
+  expect(worst, `${name}: max abs error ${worst} (scale ${scale})`).toBeLessThanOrEqual(tol * scale);
+}
+
+/**
+ * The weights after Adam's first step from zero moments, w − lr·g'/(|g'| + ε) with g' = g + λ·w
+ * (PyTorch's weight_decay λ; 0 without): where |g'| is resolved by the gradient check's own
+ * tolerance (tol·max(1, max|g|)) the update is lr·sign(g') and must match the reference to tol;
+ * elsewhere its sign is not pinned down (e.g. LayerNorm gains with ~1e-7 gradients), so only the
+ * step's bound |Δw| ≤ lr is checked.
+ */
+export function expectAdamFirstStep(
+  name: string,
+  actual: tf.Tensor,
+  ref: { stepped: JsonTensor; grad: JsonTensor; before: JsonTensor },
+  lr: number,
+  tol: number,
+  weightDecay = 0,
+): void {
+  const a = actual.dataSync();
+  const { stepped, grad, before } = ref;
+  const scale = Math.max(1, ...stepped.data.map(Math.abs));
+  const gTol = tol * Math.max(1, ...grad.data.map(Math.abs));
+  stepped.data.forEach((e, i) => {
+    const resolved = Math.abs(grad.data[i]! + weightDecay * before.data[i]!) > gTol;
+    const error = resolved ? Math.abs(a[i]! - e) : Math.abs(a[i]! - before.data[i]!);
+    expect(error, `${name}[${i}] (${resolved ? 'against the reference' : 'step bound'})`).toBeLessThanOrEqual(resolved ? tol * scale : lr * 1.0001);
+  });
+}
+
+/** A fixture case's batch (l, a, v, y as the generator stored them; rows 0..B-1). */
+export function fixtureBatch(c: { l: JsonTensor; a: JsonTensor; v: JsonTensor; y: JsonTensor }): Batch {
+  return {
+    l: toTensor(c.l) as tf.Tensor3D,
+    a: toTensor(c.a) as tf.Tensor3D,
+    v: toTensor(c.v) as tf.Tensor3D,
+    y: toTensor(c.y) as tf.Tensor2D,
+    index: Int32Array.from({ length: c.y.shape[0]! }, (_, i) => i),
+  };
 }

@@ -12,14 +12,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Task } from '../../../../src-shared/domain';
 import { cubemlp, cubemlpConfigSchema } from '../../../../src-main/engine/methods/cubemlp/card';
 import { buildCubeMlp, cubeMlpLoss, stepLr } from '../../../../src-main/engine/methods/cubemlp/method';
-import type { Batch } from '../../../../src-main/engine/methods/method';
 import { ConfigError, resolveConfig, resolveRun } from '../../../../src-main/engine/methods/registry';
 import { EVAL, orthogonalMatrix } from '../../../../src-main/engine/nn';
 import { createRng } from '../../../../src-main/engine/random';
 import type { DatasetData } from '../../../../src-main/engine/types';
 import { BACKENDS, useBackend } from '../helpers/backends';
 import { lossesNow } from '../helpers/losses';
-import { expectClose, loadParams, toTensor, type JsonParams, type JsonTensor } from '../helpers/fixtures';
+import { expectAdamFirstStep, expectClose, expectNamedClose, fixtureBatch, loadParams, type JsonParams, type JsonTensor } from '../helpers/fixtures';
 
 interface Case {
   name: string;
@@ -50,46 +49,6 @@ const fx = JSON.parse(
 /** The issue's parity bound. */
 const TOL = 1e-4;
 
-/** expectClose for a named parameter: the message names it. */
-function expectParam(name: string, actual: tf.Tensor, expected: JsonTensor): void {
-  const a = actual.dataSync();
-  let worst = 0;
-  let scale = 1;
-  expected.data.forEach((e, i) => {
-    worst = Math.max(worst, Math.abs(a[i]! - e));
-    scale = Math.max(scale, Math.abs(e));
-  });
-  expect(actual.shape, name).toEqual(expected.shape);
-  expect(worst, `${name}: max abs error ${worst} (scale ${scale})`).toBeLessThanOrEqual(TOL * scale);
-}
-
-/**
- * The weights after Adam's first step, w − lr·g/(|g| + ε): where |g| is far above ε the update is
- * lr·sign(g) and must match to TOL. Where the reference gradient lies within the gradient check's
- * own tolerance (TOL·max(1, max|g|), as expectParam) its sign is not pinned down by that check
- * (e.g. LayerNorm gains whose gradients are ~1e-7), so only the step's bound |Δw| ≤ lr is checked.
- */
-function expectStepped(name: string, actual: tf.Tensor, expected: JsonTensor, grad: JsonTensor, before: JsonTensor, lr: number): void {
-  const a = actual.dataSync();
-  const scale = Math.max(1, ...expected.data.map(Math.abs));
-  const gTol = TOL * Math.max(1, ...grad.data.map(Math.abs));
-  expected.data.forEach((e, i) => {
-    const resolved = Math.abs(grad.data[i]!) > gTol;
-    const error = resolved ? Math.abs(a[i]! - e) : Math.abs(a[i]! - before.data[i]!);
-    expect(error, `${name}[${i}] (${resolved ? 'against the reference' : 'step bound'})`).toBeLessThanOrEqual(resolved ? TOL * scale : lr * 1.0001);
-  });
-}
-
-function batchOf(c: Case): Batch {
-  return {
-    l: toTensor(c.l) as tf.Tensor3D,
-    a: toTensor(c.a) as tf.Tensor3D,
-    v: toTensor(c.v) as tf.Tensor3D,
-    y: toTensor(c.y) as tf.Tensor2D,
-    index: Int32Array.from({ length: fx.B }, (_, i) => i),
-  };
-}
-
 describe.each(BACKENDS)('CubeMLP equals its PyTorch transcription on %s', (backend) => {
   beforeAll(async () => {
     await useBackend(backend);
@@ -104,7 +63,7 @@ describe.each(BACKENDS)('CubeMLP equals its PyTorch transcription on %s', (backe
     const config = cubemlpConfigSchema.parse(c.config);
     const { instance, net } = buildCubeMlp({ shape, config, seed: 1, rng: createRng(1) });
     loadParams(net, c.params);
-    const batch = batchOf(c);
+    const batch = fixtureBatch(c);
     const phase = instance.phases[0]!;
     const held = tf.memory().numTensors;
 
@@ -116,7 +75,7 @@ describe.each(BACKENDS)('CubeMLP equals its PyTorch transcription on %s', (backe
       const { value, grads } = tf.variableGrads(() => cubeMlpLoss(net.logits(net.features(batch, EVAL), EVAL), batch.y, c.task, config), named.map(([, v]) => v));
       expectClose(value.dataSync()[0]!, c.trainingLoss, TOL);
       expect(Object.keys(c.grads).sort()).toEqual(named.map(([n]) => n).sort());
-      for (const [name, v] of named) expectParam(`d ${name}`, grads[v.name]!, c.grads[name]!);
+      for (const [name, v] of named) expectNamedClose(`d ${name}`, grads[v.name]!, c.grads[name]!, TOL);
     });
 
     // validate: selection on MAE (regression) or cross-entropy (IEMOCAP), with every loss named.
@@ -134,13 +93,13 @@ describe.each(BACKENDS)('CubeMLP equals its PyTorch transcription on %s', (backe
     phase.beginEpoch!(c.epoch, {} as DatasetData);
     const losses = lossesNow(phase.trainStep(batch, createRng(3)));
     expectClose(losses.total!, c.trainingLoss, TOL);
-    for (const [name, v] of net.namedVariables()) expectStepped(name, v, c.stepped[name]!, c.grads[name]!, c.params[name]!, c.lr);
+    for (const [name, v] of net.namedVariables()) expectAdamFirstStep(name, v, { stepped: c.stepped[name]!, grad: c.grads[name]!, before: c.params[name]! }, c.lr, TOL);
     // Adam's first moment is (1 − β1)·the clipped gradient, flat in parameter order: the clipping shows here.
     expect(tf.memory().numTensors, 'no tensor kept by validate or trainStep').toBe(held);
     const m = phase.optimizerVariables()[1]!.dataSync();
     let offset = 0;
     for (const [name, v] of net.namedVariables()) {
-      tf.tidy(() => expectParam(`Adam m of ${name}`, tf.tensor(m.slice(offset, offset + v.size), v.shape), c.adamM[name]!));
+      tf.tidy(() => expectNamedClose(`Adam m of ${name}`, tf.tensor(m.slice(offset, offset + v.size), v.shape), c.adamM[name]!, TOL));
       offset += v.size;
     }
 
