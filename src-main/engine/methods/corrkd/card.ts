@@ -16,7 +16,7 @@ import { z } from 'zod';
 import type { DatasetKind } from '../../../../src-shared/domain';
 import { DATASET_KINDS } from '../../../../src-shared/domain';
 import { defineMethod } from '../card';
-import { msmKnobs, SPEC_TRAINING, trainingKnobs } from '../knobs';
+import { msmKnobs, optionalEpochCount, SPEC_TRAINING, trainingKnobs } from '../knobs';
 
 const temperature = (what: string, value: number) =>
   z.number().positive().max(100).default(value).describe(`${what} [gap-fill]`);
@@ -70,14 +70,7 @@ export const corrkdConfigFields = {
   epochs: trainingKnobs.epochs
     .default(SPEC_TRAINING.mosi.epochs)
     .describe("epochs of each phase, teacher and student (HRLF's per dataset, spec §4); model selection: best validation loss [gap-fill]"),
-  patience: z
-    .number()
-    .int()
-    .min(1)
-    .max(1000)
-    .nullable()
-    .default(null)
-    .describe('stop a phase after this many epochs without a better validation loss; null = every epoch (as HRLF) [gap-fill]'),
+  patience: optionalEpochCount().describe('stop a phase after this many epochs without a better validation loss; null = every epoch (as HRLF) [gap-fill]'),
   // The student's missing simulation: the shared MSM (§9's plan: "as for HRLF"; the paper's
   // "Modality Random Missing" is known only from a summary and is MSM's subset draw).
   ...msmKnobs,

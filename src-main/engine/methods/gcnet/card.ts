@@ -17,7 +17,7 @@
 import { z } from 'zod';
 import { DATASET_KINDS } from '../../../../src-shared/domain';
 import { defineMethod } from '../card';
-import { msmKnobs, trainingKnobs } from '../knobs';
+import { msmKnobs, optionalEpochCount, trainingKnobs } from '../knobs';
 
 /** train_gcnet.py asserts mask_rate ≤ 0.7 for three modalities (each node keeps one at least). */
 export const GCNET_MAX_MASK_RATE = 0.7;
@@ -36,14 +36,7 @@ export const gcnetConfigFields = {
   weightDecay: z.number().min(0).max(1).default(1e-5).describe('Adam weight decay, L2 added to the gradient (--l2 1e-5)'),
   batchSize: trainingKnobs.batchSize.default(32).describe('samples per step (--batch-size 32; a GCNet batch is 32 conversations)'),
   epochs: trainingKnobs.epochs.default(100).describe('epochs (README --epoch 100); model selection: best validation loss, see validation'),
-  patience: z
-    .number()
-    .int()
-    .min(1)
-    .max(1000)
-    .nullable()
-    .default(null)
-    .describe('stop after this many epochs without a better validation loss; null = every epoch (GCNet has no early stop)'),
+  patience: optionalEpochCount().describe('stop after this many epochs without a better validation loss; null = every epoch (GCNet has no early stop)'),
   hidden: z
     .number()
     .int()
