@@ -6,7 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeDatasetFile } from '../../src-main/engine/data/dataset-file';
@@ -110,6 +110,44 @@ export function startWorker(url: string, options: { home?: string; concurrency?:
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;
+    },
+  };
+}
+
+/**
+ * A TCP relay to redis-server that loses one reply in transit: the first server-to-client chunk
+ * for which `drop` says so is discarded and that client's connection is cut, as a network fault or
+ * a server restart can do after Redis executed a command but before its reply arrived.
+ */
+export async function startReplyLosingRelay(redisPort: number, password: string, drop: (chunk: Buffer) => boolean): Promise<{ url: string; dropped: () => number; close: () => void }> {
+  let dropped = 0;
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    const upstream = connect(redisPort, '127.0.0.1');
+    sockets.add(client).add(upstream);
+    const cut = (): void => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', cut).on('close', cut);
+    upstream.on('error', cut).on('close', cut);
+    client.pipe(upstream);
+    upstream.on('data', (chunk: Buffer) => {
+      if (dropped === 0 && drop(chunk)) {
+        dropped++;
+        cut();
+        return;
+      }
+      client.write(chunk);
+    });
+  });
+  const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
+  return {
+    url: `redis://:${password}@127.0.0.1:${port}`,
+    dropped: () => dropped,
+    close: () => {
+      server.close();
+      for (const s of sockets) s.destroy();
     },
   };
 }

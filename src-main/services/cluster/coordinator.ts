@@ -8,7 +8,8 @@
  *   sending again is idempotent and a retry is a new job.
  * - Results: workers append every engine message to the coordinator's stream; it reads them with a
  *   consumer group and acknowledges only after storing, so results produced while it was down, or
- *   read but not stored when it was killed, are read at the next start. Storing is idempotent
+ *   read but not stored when it was killed, are read at the next start, and entries whose reply was
+ *   lost in a reconnect are read again before the stream counts as drained. Storing is idempotent
  *   (every record is keyed by run and epoch/condition, a run ends once), and only the current
  *   execution's messages count: a takeover after a worker died starts a new execution, whose
  *   epochs replace the dead one's.
@@ -37,6 +38,8 @@ import { decodeEnvelope, type Envelope, type RunMessage } from './wire';
 
 /** A job that ended without its results in the store, this long after the stream was read past its end, fails its run. */
 const RESULTS_GRACE_MS = 60_000;
+/** How often a results stream that is never empty is checked for entries read but not received. */
+const PENDING_CHECK_MS = 5000;
 /** After a cancel, a worker that has not stopped the run gets its engine process killed. */
 const CANCEL_KILL_MS = 5000;
 /** Finished and failed jobs stay inspectable in Redis this long. */
@@ -87,6 +90,9 @@ export class ClusterCoordinator {
   /** Jobs are added one after another, in queue order. */
   private adds: Promise<void> = Promise.resolve();
   private reading: Promise<void> = Promise.resolve();
+  private readonly endedSeen = new Map<string, number>();
+  /** The results reader's connection closed since its last read (a reply may have been lost). */
+  private readerReconnected = false;
   /** When a read of the results stream last came back empty: everything appended before is stored. */
   private drainedAt = 0;
 
@@ -121,6 +127,7 @@ export class ClusterCoordinator {
     this.conn = openConnection(this.options.url, onError);
     this.conn.on('ready', () => (this.lastError = null));
     this.reader = openConnection(this.options.url, onError);
+    this.reader.on('close', () => (this.readerReconnected = true));
     this.sub = openConnection(this.options.url, onError);
     this.queue = new Queue(QUEUE_NAME, { connection: bullConnection(this.options.url), prefix: PREFIX });
     this.queue.on('error', (err) => onError(err.message));
@@ -218,14 +225,35 @@ export class ClusterCoordinator {
     const key = KEYS.results(this.id);
     // First what was read before but never acknowledged (a coordinator killed mid-batch), then new entries.
     let cursor = '0';
+    let pendingCheckedAt = Date.now();
     while (!this.closed) {
       try {
+        // Unacknowledged entries are also looked for every few seconds: a busy stream is never empty.
+        if (cursor === '>' && Date.now() - pendingCheckedAt >= PENDING_CHECK_MS) {
+          pendingCheckedAt = Date.now();
+          if ((await this.pendingCount()) > 0) cursor = '0';
+        }
         const res = (await this.reader.xreadgroup('GROUP', RESULTS_GROUP, CONSUMER, 'COUNT', 100, 'BLOCK', 1000, 'STREAMS', key, cursor)) as
           | [string, [string, string[] | null][]][]
           | null;
+        if (this.readerReconnected && cursor === '>') {
+          // The connection dropped while a read was out: the client sent it again, so the reply to
+          // the first one may be lost, its entries delivered to no one. Everything not acknowledged
+          // is read again from the start, in order (newer results must not overtake them).
+          this.readerReconnected = false;
+          cursor = '0';
+          continue;
+        }
         const entries = res?.[0]?.[1] ?? [];
         if (entries.length === 0) {
-          if (cursor === '>') this.drainedAt = Date.now();
+          // Drained means nothing new and nothing delivered but unacknowledged either.
+          if (cursor === '>') {
+            if ((await this.pendingCount()) > 0) {
+              cursor = '0';
+              continue;
+            }
+            this.drainedAt = Date.now();
+          }
           cursor = '>';
           continue;
         }
@@ -252,6 +280,12 @@ export class ClusterCoordinator {
         await sleep(500);
       }
     }
+  }
+
+  /** Entries delivered to this store's reader and not acknowledged. */
+  private async pendingCount(): Promise<number> {
+    const summary = (await this.reader.xpending(KEYS.results(this.id), RESULTS_GROUP)) as [number, string | null, string | null, [string, string][] | null];
+    return Number(summary[3]?.find(([consumer]) => consumer === CONSUMER)?.[1] ?? 0);
   }
 
   private ingest(fields: string[] | null): void {
@@ -445,15 +479,25 @@ export class ClusterCoordinator {
       }
       const state = await job.getState();
       if (state !== 'completed' && state !== 'failed') continue;
-      if (this.drainedAt <= (job.finishedOn ?? 0) + RESULTS_GRACE_MS) continue;
+      // The job was read before its state: it may have ended in between, so it is read again.
+      const ended = (await this.queue.getJob(r.job)) ?? job;
+      if (this.drainedAt <= (ended.finishedOn ?? this.firstSeenEnded(r.job)) + RESULTS_GRACE_MS) continue;
+      const reason = ended.failedReason ?? '';
       this.fail(
         r.id,
         r.job,
         state === 'failed'
-          ? `the cluster gave the run up: ${/stalled/.test(job.failedReason) ? `the workers running it stopped answering (${job.failedReason})` : job.failedReason}`
+          ? `the cluster gave the run up: ${/stalled/.test(reason) ? `the workers running it stopped answering (${reason})` : reason}`
           : 'a worker finished the run but its results never reached this store; retry the run',
       );
     }
+  }
+
+  /** When a job was first seen ended, for one whose end time Redis does not give. */
+  private firstSeenEnded(job: string): number {
+    const at = this.endedSeen.get(job) ?? Date.now();
+    this.endedSeen.set(job, at);
+    return at;
   }
 
   /**

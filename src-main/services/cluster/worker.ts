@@ -21,7 +21,8 @@ import { checkReachable, KEYS, openConnection, PREFIX, QUEUE_NAME, bullConnectio
 import { WorkerDatasets } from './dataset-fetch';
 import { JobRefused, parseJob, validateJobConfig, type RunJob } from './job';
 import { announce, heartbeatMs, withdraw } from './registry';
-import { encodeMessage, isRunMessage, type RunMessage, type WorkerIdentity } from './wire';
+import { ResultSink } from './result-sink';
+import { isRunMessage, type WorkerIdentity } from './wire';
 
 export interface WorkerOptions {
   url: string;
@@ -41,46 +42,6 @@ export interface WorkerOptions {
 
 /** Progress leaves a worker at most this often per run. */
 const PROGRESS_INTERVAL_MS = 100;
-
-/** The results of one job execution, appended in order to its coordinator's stream. */
-class ResultSink {
-  private chain: Promise<void> = Promise.resolve();
-
-  constructor(
-    private readonly conn: Redis,
-    private readonly coordinator: string,
-    private readonly envelope: { run: number; job: string; exec: string; worker: WorkerIdentity },
-    private readonly log: (line: string) => void,
-  ) {}
-
-  private text(msg: RunMessage): string {
-    return JSON.stringify({ ...this.envelope, msg: encodeMessage(msg) });
-  }
-
-  send(msg: RunMessage): void {
-    const text = this.text(msg);
-    const append = (): Promise<unknown> => this.conn.xadd(KEYS.results(this.coordinator), '*', 'm', text);
-    this.chain = this.chain.then(async () => {
-      // Commands wait out a Redis restart on their own; an error reply is tried again once.
-      try {
-        await append();
-      } catch (err) {
-        this.log(`cannot send a result of run ${this.envelope.run} (${(err as Error).message}); trying again`);
-        await new Promise((r) => setTimeout(r, 1000));
-        await append().catch((e: unknown) => this.log(`lost a result of run ${this.envelope.run}: ${(e as Error).message}`));
-      }
-    });
-  }
-
-  progress(msg: RunMessage): void {
-    void this.conn.publish(KEYS.progress(this.coordinator), this.text(msg)).catch(() => undefined);
-  }
-
-  /** Resolves once every result sent so far is in Redis: only then may the job complete. */
-  flush(): Promise<void> {
-    return this.chain;
-  }
-}
 
 interface Live {
   job: string;
