@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'vitest';
+import type { DatasetKind, Task } from '../../../../src-shared/domain';
 import { presentRows, type MsmMasks } from '../../../../src-main/engine/data/msm';
 import { applyMasks } from '../../../../src-main/engine/data/msm-batch';
 import type { Batch, Inputs } from '../../../../src-main/engine/methods/method';
@@ -108,11 +109,20 @@ export function fixtureBatch(c: { l: JsonTensor; a: JsonTensor; v: JsonTensor; y
 
 type Mod = 'l' | 'a' | 'v';
 
+/** What every parity case of a method trained on masked inputs (TransM, CorrKD, SMIL) holds. */
+export interface MaskedCase<Config> {
+  shape: { kind: DatasetKind; task: Task; T: number; dims: [number, number, number]; labelDim: number };
+  config: Partial<Config>;
+  clean: Record<Mod, JsonTensor>;
+  masks: Record<Mod, JsonTensor>;
+  y: JsonTensor;
+}
+
 /**
  * A fixture case's clean inputs and its fixed frame masks (1 keeps the frame), applied as the
  * engine's MSM applies them: the masked copy and each modality's present rows.
  */
-export function maskedInputs(c: { clean: Record<Mod, JsonTensor>; masks: Record<Mod, JsonTensor> }): {
+export function maskedInputs(c: Pick<MaskedCase<unknown>, 'clean' | 'masks'>): {
   clean: Inputs;
   corrupted: Inputs;
   rows: Record<Mod, Int32Array>;

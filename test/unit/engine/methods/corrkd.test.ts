@@ -11,7 +11,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { DatasetKind, Task } from '../../../../src-shared/domain';
 import { corrkdConfig, type CorrkdConfig } from '../../../../src-main/engine/methods/corrkd/card';
 import { corrkdTeacherCacheKey, createCorrkd } from '../../../../src-main/engine/methods/corrkd/method';
 import { CorrkdNetwork } from '../../../../src-main/engine/methods/corrkd/network';
@@ -24,21 +23,14 @@ import { snapshot } from '../../../../src-main/engine/train/weights';
 import { shapeOf, type DataShape } from '../../../../src-main/engine/types';
 import { tinyDataset } from '../../train/tiny-data';
 import { BACKENDS, useBackend } from '../helpers/backends';
-import { expectClose, loadParams, maskedInputs, toTensor, type JsonParams, type JsonTensor } from '../helpers/fixtures';
-
-type Mod = 'l' | 'a' | 'v';
+import { expectClose, loadParams, maskedInputs, toTensor, type JsonParams, type JsonTensor, type MaskedCase } from '../helpers/fixtures';
 
 interface Outputs {
   feature: JsonTensor;
   logits: JsonTensor;
 }
 
-interface Case {
-  shape: { kind: DatasetKind; task: Task; T: number; dims: [number, number, number]; labelDim: number };
-  config: Partial<CorrkdConfig>;
-  clean: Record<Mod, JsonTensor>;
-  masks: Record<Mod, JsonTensor>;
-  y: JsonTensor;
+interface Case extends MaskedCase<CorrkdConfig> {
   teacherParams: JsonParams;
   studentParams: JsonParams;
   teacher: Outputs;

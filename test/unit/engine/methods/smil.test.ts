@@ -10,7 +10,6 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { DatasetKind, Task } from '../../../../src-shared/domain';
 import { kMeans } from '../../../../src-main/engine/cluster';
 import type { Inputs } from '../../../../src-main/engine/methods/method';
 import { resolveConfig } from '../../../../src-main/engine/methods/registry';
@@ -24,19 +23,13 @@ import { createRng } from '../../../../src-main/engine/random';
 import type { DataShape } from '../../../../src-main/engine/types';
 import { tinyDataset } from '../../train/tiny-data';
 import { BACKENDS, useBackend } from '../helpers/backends';
-import { expectClose, loadParams, maskedInputs, toTensor, type JsonParams, type JsonTensor } from '../helpers/fixtures';
+import { expectClose, loadParams, maskedInputs, toTensor, type JsonParams, type JsonTensor, type MaskedCase } from '../helpers/fixtures';
 
-type Mod = 'l' | 'a' | 'v';
 type Pass = Record<'logits' | 'fused' | 'hidden', JsonTensor>;
 
-interface Case {
-  shape: { kind: DatasetKind; task: Task; T: number; dims: [number, number, number]; labelDim: number };
-  config: Partial<SmilConfig>;
+interface Case extends MaskedCase<SmilConfig> {
   lrInner: number;
   half: number;
-  clean: Record<Mod, JsonTensor>;
-  masks: Record<Mod, JsonTensor>;
-  y: JsonTensor;
   eps: { fused: JsonTensor; hidden?: JsonTensor };
   params: JsonParams;
   noised: Pass;

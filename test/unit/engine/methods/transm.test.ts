@@ -9,7 +9,6 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { DatasetKind, Task } from '../../../../src-shared/domain';
 import { resolveConfig } from '../../../../src-main/engine/methods/registry';
 import { transmConfig, type TransmConfig } from '../../../../src-main/engine/methods/transm/card';
 import { objective, TransmNetwork } from '../../../../src-main/engine/methods/transm/network';
@@ -17,16 +16,9 @@ import { EVAL } from '../../../../src-main/engine/nn';
 import { createRng } from '../../../../src-main/engine/random';
 import type { DataShape } from '../../../../src-main/engine/types';
 import { BACKENDS, useBackend } from '../helpers/backends';
-import { expectClose, loadParams, maskedInputs, toTensor, type JsonParams, type JsonTensor } from '../helpers/fixtures';
+import { expectClose, loadParams, maskedInputs, toTensor, type JsonParams, type JsonTensor, type MaskedCase } from '../helpers/fixtures';
 
-type Mod = 'l' | 'a' | 'v';
-
-interface Case {
-  shape: { kind: DatasetKind; task: Task; T: number; dims: [number, number, number]; labelDim: number };
-  config: Partial<TransmConfig>;
-  clean: Record<Mod, JsonTensor>;
-  masks: Record<Mod, JsonTensor>;
-  y: JsonTensor;
+interface Case extends MaskedCase<TransmConfig> {
   params: JsonParams;
   logits: JsonTensor;
   representation: JsonTensor;
