@@ -57,3 +57,10 @@ def report(args, variants, step):
         'median_cpu_ms_per_step': statistics.median(cpu_times), 'mean_ms': statistics.mean(times),
         'min_ms': min(times), 'min_cpu_ms': min(cpu_times),
     }))
+
+
+def run(script, methods, phases, bench_step):
+    """parse + report for a transcription with one phase-independent step and no variants:
+    `bench_step(batch)` builds the model and inputs once and returns the step to time."""
+    args = parse(script, methods, phases)
+    report(args, (), bench_step(args.batch))

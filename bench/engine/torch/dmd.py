@@ -316,11 +316,8 @@ def bench_step(batch):
 
 
 def main():
-    here = os.path.dirname(os.path.abspath(__file__))
-    sys.path.insert(0, here)
-    import contract  # noqa: E402
-    args = contract.parse(__file__, METHODS, PHASES)
-    contract.report(args, (), bench_step(args.batch))
+    import contract  # beside this script, whose folder Python puts on sys.path
+    contract.run(__file__, METHODS, PHASES, bench_step)
 
 
 if __name__ == '__main__':

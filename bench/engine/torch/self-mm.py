@@ -21,9 +21,6 @@ A "step" is one mini-batch as the tfjs phase's trainStep runs it: forward, every
 the accumulated gradients, the ULGM store updates, and the optimiser step on every `update_epochs`-th
 batch (MMSA's gradient accumulation).
 """
-import os
-import sys
-
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -303,11 +300,8 @@ def bench_step(batch):
 
 
 def main():
-    here = os.path.dirname(os.path.abspath(__file__))
-    sys.path.insert(0, here)
-    import contract  # noqa: E402
-    args = contract.parse(__file__, METHODS, PHASES)
-    contract.report(args, (), bench_step(args.batch))
+    import contract  # beside this script, whose folder Python puts on sys.path
+    contract.run(__file__, METHODS, PHASES, bench_step)
 
 
 if __name__ == '__main__':

@@ -1,7 +1,7 @@
 """Pieces the PyTorch transcriptions in this folder share (transm.py, corrkd.py): HRLF's positional
 table, the shared MSM generator, and the mapping of torch parameters to the engine's names and
-layouts (engine/nn's namedVariables); and the encoding of the parity fixtures their generators
-write (test/fixtures/methods/<id>/gen_<id>.py)."""
+layouts (engine/nn's namedVariables); and the encoding, random weights, batches and frame masks of the parity
+fixtures their generators write (test/fixtures/methods/<id>/gen_<id>.py)."""
 import torch
 
 MODS = ('l', 'a', 'v')
@@ -86,6 +86,34 @@ def enc(t, digits=9):
     10^(1-digits), far inside the 1e-4 the tests ask for)."""
     t = t.detach().to(torch.float64).contiguous()
     return {'shape': list(t.shape), 'data': [float(f'%.{digits}g' % v) for v in t.reshape(-1).tolist()]}
+
+
+def front_padded(T, dims, lengths):
+    """A fixture's clean batch {modality: [B, T, dim]} in the workbench's layout, B = len(lengths):
+    sample b's lengths[b] valid rows at the end, zeros before them."""
+    xs = {}
+    for m, dim in zip(MODS, dims):
+        x = rand(len(lengths), T, dim)
+        for b, n in enumerate(lengths):
+            x[b, : T - n] = 0
+        xs[m] = x
+    return xs
+
+
+def frame_masks(B, T, seed, missing, dtype=torch.float64):
+    """A fixture's frame masks {modality: [B, T]}, 1 keeps the frame: each frame stays with
+    probability 0.7, and every (sample, modality) pair in `missing` is wholly absent. The draws come
+    from a generator of their own, so the masks leave the global stream (weights, inputs) as it was
+    and the committed fixtures stay reproducible."""
+    g = torch.Generator().manual_seed(seed)
+    out = {}
+    for m in MODS:
+        keep = (torch.rand(B, T, generator=g) > 0.3).to(dtype)
+        for b, mm in missing:
+            if mm == m:
+                keep[b] = 0
+        out[m] = keep
+    return out
 
 
 def rand(*shape, scale=1.0):

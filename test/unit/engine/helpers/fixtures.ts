@@ -2,7 +2,10 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'vitest';
-import type { Batch } from '../../../../src-main/engine/methods/method';
+import type { DatasetKind, Task } from '../../../../src-shared/domain';
+import { presentRows, type MsmMasks } from '../../../../src-main/engine/data/msm';
+import { applyMasks } from '../../../../src-main/engine/data/msm-batch';
+import type { Batch, Inputs } from '../../../../src-main/engine/methods/method';
 import type { Module } from '../../../../src-main/engine/nn';
 
 /** A tensor as the PyTorch generator stores it. */
@@ -102,4 +105,29 @@ export function fixtureBatch(c: { l: JsonTensor; a: JsonTensor; v: JsonTensor; y
     y: toTensor(c.y) as tf.Tensor2D,
     index: Int32Array.from({ length: c.y.shape[0]! }, (_, i) => i),
   };
+}
+
+type Mod = 'l' | 'a' | 'v';
+
+/** What every parity case of a method trained on masked inputs (TransM, CorrKD, SMIL) holds. */
+export interface MaskedCase<Config> {
+  shape: { kind: DatasetKind; task: Task; T: number; dims: [number, number, number]; labelDim: number };
+  config: Partial<Config>;
+  clean: Record<Mod, JsonTensor>;
+  masks: Record<Mod, JsonTensor>;
+  y: JsonTensor;
+}
+
+/**
+ * A fixture case's clean inputs and its fixed frame masks (1 keeps the frame), applied as the
+ * engine's MSM applies them: the masked copy and each modality's present rows.
+ */
+export function maskedInputs(c: Pick<MaskedCase<unknown>, 'clean' | 'masks'>): {
+  clean: Inputs;
+  corrupted: Inputs;
+  rows: Record<Mod, Int32Array>;
+} {
+  const clean = { l: toTensor(c.clean.l), a: toTensor(c.clean.a), v: toTensor(c.clean.v) } as Inputs;
+  const masks: MsmMasks = { l: new Float32Array(c.masks.l.data), a: new Float32Array(c.masks.a.data), v: new Float32Array(c.masks.v.data) };
+  return { clean, corrupted: applyMasks(clean, masks), rows: presentRows(masks) };
 }

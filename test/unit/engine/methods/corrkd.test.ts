@@ -11,14 +11,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { DatasetKind, Task } from '../../../../src-shared/domain';
-import { presentRows, type MsmMasks } from '../../../../src-main/engine/data/msm';
-import { applyMasks } from '../../../../src-main/engine/data/msm-batch';
 import { corrkdConfig, type CorrkdConfig } from '../../../../src-main/engine/methods/corrkd/card';
 import { corrkdTeacherCacheKey, createCorrkd } from '../../../../src-main/engine/methods/corrkd/method';
 import { CorrkdNetwork } from '../../../../src-main/engine/methods/corrkd/network';
 import { studentTerms, teacherTerms } from '../../../../src-main/engine/methods/corrkd/objective';
-import type { Inputs } from '../../../../src-main/engine/methods/method';
 import { getMethod, resolveConfig, resolveRun } from '../../../../src-main/engine/methods/registry';
 import { EVAL } from '../../../../src-main/engine/nn';
 import { createRng } from '../../../../src-main/engine/random';
@@ -27,21 +23,14 @@ import { snapshot } from '../../../../src-main/engine/train/weights';
 import { shapeOf, type DataShape } from '../../../../src-main/engine/types';
 import { tinyDataset } from '../../train/tiny-data';
 import { BACKENDS, useBackend } from '../helpers/backends';
-import { expectClose, loadParams, toTensor, type JsonParams, type JsonTensor } from '../helpers/fixtures';
-
-type Mod = 'l' | 'a' | 'v';
+import { expectClose, loadParams, maskedInputs, toTensor, type JsonParams, type JsonTensor, type MaskedCase } from '../helpers/fixtures';
 
 interface Outputs {
   feature: JsonTensor;
   logits: JsonTensor;
 }
 
-interface Case {
-  shape: { kind: DatasetKind; task: Task; T: number; dims: [number, number, number]; labelDim: number };
-  config: Partial<CorrkdConfig>;
-  clean: Record<Mod, JsonTensor>;
-  masks: Record<Mod, JsonTensor>;
-  y: JsonTensor;
+interface Case extends MaskedCase<CorrkdConfig> {
   teacherParams: JsonParams;
   studentParams: JsonParams;
   teacher: Outputs;
@@ -61,12 +50,6 @@ afterAll(() => {
   tf.disposeVariables();
 });
 
-function inputsOf(c: Case): { clean: Inputs; corrupted: Inputs; rows: Record<Mod, Int32Array> } {
-  const clean = { l: toTensor(c.clean.l), a: toTensor(c.clean.a), v: toTensor(c.clean.v) } as Inputs;
-  const masks: MsmMasks = { l: new Float32Array(c.masks.l.data), a: new Float32Array(c.masks.a.data), v: new Float32Array(c.masks.v.data) };
-  return { clean, corrupted: applyMasks(clean, masks), rows: presentRows(masks) };
-}
-
 describe.each(BACKENDS)('CorrKD against its PyTorch transcription (%s)', (backend) => {
   it.each(CASES)('%s: teacher and student outputs, every loss term and every student gradient', async (name) => {
     await useBackend(backend);
@@ -79,7 +62,7 @@ describe.each(BACKENDS)('CorrKD against its PyTorch transcription (%s)', (backen
     loadParams(student, c.studentParams);
     const before = tf.memory().numTensors;
     tf.tidy(() => {
-      const { clean, corrupted, rows } = inputsOf(c);
+      const { clean, corrupted, rows } = maskedInputs(c);
       const y = toTensor(c.y) as tf.Tensor2D;
       const teacherOut = teacher.forward(clean, EVAL);
       expectClose(teacherOut.feature, c.teacher.feature, TOL);

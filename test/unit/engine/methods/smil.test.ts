@@ -10,10 +10,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { DatasetKind, Task } from '../../../../src-shared/domain';
 import { kMeans } from '../../../../src-main/engine/cluster';
-import type { MsmMasks } from '../../../../src-main/engine/data/msm';
-import { applyMasks } from '../../../../src-main/engine/data/msm-batch';
 import type { Inputs } from '../../../../src-main/engine/methods/method';
 import { resolveConfig } from '../../../../src-main/engine/methods/registry';
 import { smilConfig, type SmilConfig } from '../../../../src-main/engine/methods/smil/card';
@@ -26,19 +23,13 @@ import { createRng } from '../../../../src-main/engine/random';
 import type { DataShape } from '../../../../src-main/engine/types';
 import { tinyDataset } from '../../train/tiny-data';
 import { BACKENDS, useBackend } from '../helpers/backends';
-import { expectClose, loadParams, toTensor, type JsonParams, type JsonTensor } from '../helpers/fixtures';
+import { expectClose, loadParams, maskedInputs, toTensor, type JsonParams, type JsonTensor, type MaskedCase } from '../helpers/fixtures';
 
-type Mod = 'l' | 'a' | 'v';
 type Pass = Record<'logits' | 'fused' | 'hidden', JsonTensor>;
 
-interface Case {
-  shape: { kind: DatasetKind; task: Task; T: number; dims: [number, number, number]; labelDim: number };
-  config: Partial<SmilConfig>;
+interface Case extends MaskedCase<SmilConfig> {
   lrInner: number;
   half: number;
-  clean: Record<Mod, JsonTensor>;
-  masks: Record<Mod, JsonTensor>;
-  y: JsonTensor;
   eps: { fused: JsonTensor; hidden?: JsonTensor };
   params: JsonParams;
   noised: Pass;
@@ -76,9 +67,7 @@ describe.each(BACKENDS)('SMIL against its PyTorch transcription (%s)', (backend)
     loadParams(net, c.params);
     const before = tf.memory().numTensors;
     tf.tidy(() => {
-      const clean = { l: toTensor(c.clean.l), a: toTensor(c.clean.a), v: toTensor(c.clean.v) } as Inputs;
-      const masks: MsmMasks = { l: new Float32Array(c.masks.l.data), a: new Float32Array(c.masks.a.data), v: new Float32Array(c.masks.v.data) };
-      const incomplete = applyMasks(clean, masks);
+      const { clean, corrupted: incomplete } = maskedInputs(c);
       const y = toTensor(c.y) as tf.Tensor2D;
       const b = y.shape[0];
       const eps: Noise = { fused: toTensor(c.eps.fused) as tf.Tensor2D, ...(c.eps.hidden ? { hidden: toTensor(c.eps.hidden) as tf.Tensor2D } : {}) };

@@ -9,27 +9,16 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { DatasetKind, Task } from '../../../../src-shared/domain';
-import { presentRows, type MsmMasks } from '../../../../src-main/engine/data/msm';
-import { applyMasks } from '../../../../src-main/engine/data/msm-batch';
 import { resolveConfig } from '../../../../src-main/engine/methods/registry';
-import type { Inputs } from '../../../../src-main/engine/methods/method';
 import { transmConfig, type TransmConfig } from '../../../../src-main/engine/methods/transm/card';
 import { objective, TransmNetwork } from '../../../../src-main/engine/methods/transm/network';
 import { EVAL } from '../../../../src-main/engine/nn';
 import { createRng } from '../../../../src-main/engine/random';
 import type { DataShape } from '../../../../src-main/engine/types';
 import { BACKENDS, useBackend } from '../helpers/backends';
-import { expectClose, loadParams, toTensor, type JsonParams, type JsonTensor } from '../helpers/fixtures';
+import { expectClose, loadParams, maskedInputs, toTensor, type JsonParams, type JsonTensor, type MaskedCase } from '../helpers/fixtures';
 
-type Mod = 'l' | 'a' | 'v';
-
-interface Case {
-  shape: { kind: DatasetKind; task: Task; T: number; dims: [number, number, number]; labelDim: number };
-  config: Partial<TransmConfig>;
-  clean: Record<Mod, JsonTensor>;
-  masks: Record<Mod, JsonTensor>;
-  y: JsonTensor;
+interface Case extends MaskedCase<TransmConfig> {
   params: JsonParams;
   logits: JsonTensor;
   representation: JsonTensor;
@@ -54,12 +43,6 @@ afterAll(() => {
   tf.disposeVariables();
 });
 
-function inputsOf(c: Case): { clean: Inputs; corrupted: Inputs; rows: Record<Mod, Int32Array> } {
-  const clean = { l: toTensor(c.clean.l), a: toTensor(c.clean.a), v: toTensor(c.clean.v) } as Inputs;
-  const masks: MsmMasks = { l: new Float32Array(c.masks.l.data), a: new Float32Array(c.masks.a.data), v: new Float32Array(c.masks.v.data) };
-  return { clean, corrupted: applyMasks(clean, masks), rows: presentRows(masks) };
-}
-
 describe.each(BACKENDS)('TransM against its PyTorch transcription (%s)', (backend) => {
   it.each(['defaults', 'iemocap', 'knobs'] as const)('%s: forward outputs, every loss term and every gradient', async (name) => {
     await useBackend(backend);
@@ -70,7 +53,7 @@ describe.each(BACKENDS)('TransM against its PyTorch transcription (%s)', (backen
     loadParams(net, c.params);
     const before = tf.memory().numTensors;
     tf.tidy(() => {
-      const { clean, corrupted, rows } = inputsOf(c);
+      const { clean, corrupted, rows } = maskedInputs(c);
       const targets = config.translationTarget === 'clean' ? clean : corrupted;
       const y = toTensor(c.y) as tf.Tensor2D;
       const held: { names?: string[]; values?: tf.Scalar[] } = {};
