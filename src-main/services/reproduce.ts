@@ -6,7 +6,7 @@
  */
 import { ContractFailure, type ParsedInput } from '../../src-shared/contract';
 import type { DatasetKind } from '../../src-shared/domain';
-import { PAPER_METHOD_IDS, PAPER_REFERENCE_LABEL, paperLabelOf, paperTableDef } from '../../src-shared/results/paper';
+import { PAPER_METHOD_IDS, PAPER_REFERENCE_LABEL, paperLabelOf, paperRowName, paperTableDef } from '../../src-shared/results/paper';
 import { PAPER_SCENARIO_NAME } from '../../src-shared/results/scenario';
 import type { ReproduceDatasetChoice, ReproduceMethodRow, ReproducePlan, ReproduceStarted } from '../../src-shared/results/types';
 import { estimateRun, measurementOf, pairKey } from '../../src-shared/results/eta';
@@ -74,7 +74,8 @@ export class ReproduceService {
             : run
               ? 'runs'
               : 'implemented, not selected: "not run"';
-      return { label, method, implemented: method !== null, run, note };
+      // A table of one dataset kind names a row as its results will (Table 2: "Self-MM (no ULGM)").
+      return { label: kinds.length === 1 ? paperRowName(label, kinds[0]!) : label, method, implemented: method !== null, run, note };
     });
     for (const m of input.methods ?? []) {
       if (rows.some((r) => r.method === m)) continue;

@@ -6,7 +6,7 @@ import type { DatasetKind } from '../domain';
 import { CellIndex } from './aggregate';
 import { isPercentMetric, toDisplay } from './metrics';
 import { metricLabel } from './names';
-import { paperLabelOf } from './paper';
+import { paperLabelOf, paperRowName } from './paper';
 import type { AggregateCell, CurvePoint, CurveSet, ResultGroup } from './types';
 
 export interface CurveSpec {
@@ -33,7 +33,8 @@ export function buildCurves(spec: CurveSpec, groups: readonly ResultGroup[], cel
         const d = (x: number): number => toDisplay(spec.metric, x);
         points.push({ p: Number(ratio), n: c.n, mean: d(c.mean), std: d(c.std), ciLow: d(c.ciLow), ciHigh: d(c.ciHigh) });
       }
-      const base = paperLabelOf(g.method) ?? methodLabel(g.method);
+      const paperLabel = paperLabelOf(g.method);
+      const base = paperLabel ? paperRowName(paperLabel, spec.datasetKind) : methodLabel(g.method);
       return { dataset: g.dataset, method: g.method, variant: g.variant, label: g.variant ? `${base} [${g.variant}]` : base, points };
     });
   return {

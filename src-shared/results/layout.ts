@@ -7,7 +7,7 @@
 import type { DatasetKind } from '../domain';
 import { CellIndex, groupId } from './aggregate';
 import { displayDigits, higherIsBetter, isPercentMetric, toDisplay } from './metrics';
-import { PAPER_METHOD_IDS, paperLabelOf } from './paper';
+import { PAPER_METHOD_IDS, paperLabelOf, paperRowName } from './paper';
 import type { AggregateCell, Comparison, ResultGroup, ResultTable, RowState, RunCounts, SignificanceTest, TableBlock, TableCell, TableRow } from './types';
 
 export interface BlockSpec {
@@ -125,8 +125,9 @@ export function buildTable(spec: TableSpec, ctx: LayoutContext): ResultTable {
       });
       const isReference = spec.reference !== null && g.method === spec.reference;
       const note = [isReference ? 'reference' : null, stateNote(g.counts)].filter((x) => x !== null).join('; ');
+      const name = paperLabel ? paperRowName(label, b.datasetKind) : label;
       return {
-        label: g.variant ? `${label} [${g.variant}]` : label,
+        label: g.variant ? `${name} [${g.variant}]` : name,
         method: g.method,
         variant: g.variant,
         paperLabel,
@@ -149,7 +150,7 @@ export function buildTable(spec: TableSpec, ctx: LayoutContext): ResultTable {
       const implemented = ids.some((id) => ctx.implemented(id));
       const paper = b.paperRows[label] ?? {};
       rows.push({
-        label,
+        label: paperRowName(label, b.datasetKind),
         method: null,
         variant: null,
         paperLabel: label,

@@ -44,6 +44,19 @@ export function paperLabelOf(method: string): string | null {
   return null;
 }
 
+/**
+ * How a paper row is named on one kind of dataset when the method runs as a variant there
+ * (baselines.md §2: Self-MM has no ULGM on IEMOCAP, and its results say so).
+ */
+const ROW_NAME_ON_KIND: Record<string, Partial<Record<DatasetKind, string>>> = {
+  'Self-MM': { iemocap: 'Self-MM (no ULGM)' },
+};
+
+/** A paper row's name as results show it on a dataset of `kind`. */
+export function paperRowName(label: string, kind: DatasetKind): string {
+  return ROW_NAME_ON_KIND[label]?.[kind] ?? label;
+}
+
 /** The paper's significance reference (spec §5). */
 export const PAPER_REFERENCE_LABEL = 'CorrKD';
 

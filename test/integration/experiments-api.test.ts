@@ -128,6 +128,11 @@ describe('experiments, scenarios and reproduction through the contract', () => {
     expect(real.ok && (real.output as { datasets: unknown[] }).datasets).toEqual([{ kind: 'mosi', dataset: 'mult_mosi_p4_float64', synthetic: false, reason: expect.stringMatching(/imported/) }]);
     const forced = await wb.call('reproduce.plan', { table: 3, methods: ['lf-linear'], synthetic: true });
     expect(forced.ok && (forced.output as { datasets: { dataset: string }[] }).datasets[0]!.dataset).toBe('synth-mosi');
+    // Self-MM runs without ULGM on IEMOCAP: Table 2's plan names the row as its results will.
+    const table2 = await wb.call('reproduce.plan', { table: 2, seeds: 1 });
+    const table1 = await wb.call('reproduce.plan', { table: 1, seeds: 1 });
+    const selfMm = (r: typeof table2) => (r.ok ? (r.output as ReproducePlan).rows.find((x) => x.method === 'self-mm')?.label : null);
+    expect([selfMm(table2), selfMm(table1)]).toEqual(['Self-MM (no ULGM)', 'Self-MM']);
     const unknown = await wb.call('reproduce.plan', { table: 1, methods: ['nope'] });
     expect(!unknown.ok && unknown.error).toMatchObject({ code: 'invalid_input', field: 'methods' });
   });
