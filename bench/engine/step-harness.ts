@@ -36,6 +36,8 @@ export interface PhaseBenchResult {
   steps: number;
   batch: number;
   num_tensors_stable: boolean;
+  /** The wasm heap after the steps, MiB (null on other backends). */
+  wasm_heap_mb: number | null;
 }
 
 export interface StepBenchResult {
@@ -89,6 +91,11 @@ export function firstBatch(phase: Phase, data: DatasetData): Batch {
   return kept;
 }
 
+function heapMb(): number | null {
+  const heap = (tf.backend() as { wasm?: { HEAPU8?: Uint8Array } }).wasm?.HEAPU8;
+  return tf.getBackend() === 'wasm' && heap ? Math.round(heap.buffer.byteLength / 2 ** 20) : null;
+}
+
 /** One training step, its losses read as the trainer reads them (asynchronously; on a GPU the read waits for the step). */
 export async function trainStep(phase: Phase, batch: Batch, rng: Rng): Promise<Record<string, number>> {
   return readLosses(phase.trainStep(batch, rng));
@@ -117,6 +124,8 @@ async function timeSteps(phase: Phase, batch: Batch, options: StepBenchOptions):
     steps: options.steps,
     batch: options.batch,
     num_tensors_stable: tf.memory().numTensors === before,
+    // The wasm heap only grows, so its size after the steps is the step's high-water mark (its limit is 4 GB).
+    wasm_heap_mb: heapMb(),
   };
 }
 

@@ -11,6 +11,7 @@ import { assertTrainsOn, getMethod, instantiate } from './methods/registry';
 import { project } from './projection';
 import type { ChildMessage, ImportReply, ImportRequest, ParentMessage, RunSpec } from './protocol';
 import { createRng } from './random';
+import { runFailureMessage } from './run-failure';
 import { evaluate } from './train/evaluate';
 import { trainMethod } from './train/trainer';
 import { shapeOf } from './types';
@@ -210,7 +211,7 @@ function main(): void {
     if (msg.type === 'start' && !started) {
       started = true;
       run(msg.spec, port, () => cancelled)
-        .catch((err: unknown) => port.send({ type: 'failed', error: err instanceof Error ? err.message : String(err) }))
+        .catch((err: unknown) => port.send({ type: 'failed', error: runFailureMessage(err, msg.spec.config) }))
         .finally(() => void port.flush().then(() => process.exit(0)));
     }
   });

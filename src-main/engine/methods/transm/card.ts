@@ -21,13 +21,6 @@ export function parsePairs(spec: string): [string, string][] {
   return spec.split(',').map((p) => [p[0]!, p[1]!]);
 }
 
-/**
- * MOSI batch size. HRLF's 128 does not fit: tfjs keeps every forward intermediate of a step until its
- * gradients are taken, and the 24 attention blocks (4 translators × 2 encoder + 2×2 decoder) at
- * [10, 128, 50, 50] exhaust tfjs-backend-wasm's 2 GB heap in the first step (measured: 96 fits).
- */
-const MOSI_BATCH = 64;
-
 export const transmConfigFields = {
   d: z.number().int().min(2).max(512).default(40).describe('model width d of every encoder and decoder (40, as HRLF) [gap-fill]'),
   layers: z.number().int().min(1).max(12).default(2).describe('pre-LN Transformer encoder layers per translator (2, as HRLF) [gap-fill]'),
@@ -63,9 +56,8 @@ export const transmConfigFields = {
     .default('mse')
     .describe("MOSI/MOSEI task loss: 'mse' (HRLF's; the paper's own is not known) or 'l1' [gap-fill]"),
   lr: trainingKnobs.lr.default(SPEC_TRAINING.mosi.lr).describe("Adam learning rate (HRLF's per dataset, spec §4: the paper's are not known) [gap-fill]"),
-  batchSize: trainingKnobs.batchSize
-    .default(MOSI_BATCH)
-    .describe("samples per step: HRLF's per dataset (spec §4), but 64 on MOSI, where HRLF's 128 overflows the wasm heap [gap-fill]"),
+  // A MOSI step at 128 peaks at 2.9 GB of tfjs-wasm's 4 GB heap (bench:engine's wasm_heap_mb).
+  batchSize: trainingKnobs.batchSize.default(SPEC_TRAINING.mosi.batchSize).describe("samples per step: HRLF's per dataset (spec §4) [gap-fill]"),
   epochs: trainingKnobs.epochs.default(SPEC_TRAINING.mosi.epochs).describe("training epochs (HRLF's per dataset, spec §4); model selection: best validation loss [gap-fill]"),
   patience: optionalEpochCount().describe('stop after this many epochs without a better validation loss; null = train every epoch (as HRLF) [gap-fill]'),
   // The shared MSM generator (hrlf-spec §4.2), baselines.md §1.4: TransM has no missing simulation of its own.
@@ -83,7 +75,7 @@ export type TransmConfig = z.output<typeof transmConfig>;
 
 /** HRLF's per-dataset settings (spec §4) as the gap-fill: heads, lr, batch size, epochs. */
 const TRANSM_DEFAULTS: Record<DatasetKind, Partial<z.input<typeof transmConfig>>> = {
-  mosi: { heads: 10, ...SPEC_TRAINING.mosi, batchSize: MOSI_BATCH },
+  mosi: { heads: 10, ...SPEC_TRAINING.mosi },
   mosei: { heads: 8, ...SPEC_TRAINING.mosei },
   iemocap: { heads: 10, ...SPEC_TRAINING.iemocap },
 };

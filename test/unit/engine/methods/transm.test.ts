@@ -93,7 +93,7 @@ describe.each(BACKENDS)('TransM against its PyTorch transcription (%s)', (backen
 
 describe('TransM card', () => {
   it('takes HRLF’s per-dataset settings (spec §4) and refuses out-of-range knobs naming them', () => {
-    expect(resolveConfig('mosi', { method: 'transm' })).toMatchObject({ heads: 10, lr: 1e-3, batchSize: 64, epochs: 50, d: 40, layers: 2, pairs: 'la,al,lv,vl' });
+    expect(resolveConfig('mosi', { method: 'transm' })).toMatchObject({ heads: 10, lr: 1e-3, batchSize: 128, epochs: 50, d: 40, layers: 2, pairs: 'la,al,lv,vl' });
     expect(resolveConfig('mosei', { method: 'transm' })).toMatchObject({ heads: 8, lr: 2e-3, batchSize: 16, epochs: 20 });
     expect(resolveConfig('iemocap', { method: 'transm' })).toMatchObject({ heads: 10, lr: 4e-3, batchSize: 32, epochs: 30 });
     expect(() => resolveConfig('mosi', { method: 'transm', overrides: { heads: 3 } })).toThrow(/config heads: d \(40\) must be divisible by heads \(3\)/);
