@@ -4,8 +4,8 @@
  * standing in for machines (each in its own process group, so kill -9 takes its engine processes
  * with it, as a machine's death would); a tiny dataset so runs take seconds.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,6 +75,49 @@ export async function startRedis(): Promise<RedisHandle> {
   await handle.start();
   return handle;
 }
+
+/**
+ * A redis-server that speaks only TLS on loopback (127.0.0.1 and .2), with a certificate for `localhost` and
+ * 127.0.0.1 from a throwaway CA (made with openssl): what `rediss://` needs in a lab.
+ */
+export async function startTlsRedis(): Promise<{ url: (host: string) => string; caFile: string; stop: () => Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'hrlf-redis-tls-'));
+  const openssl = (args: string[]): void => {
+    execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
+  };
+  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=hrlf test CA']);
+  openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=localhost']);
+  writeFileSync(join(dir, 'san.cnf'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
+  openssl(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'san.cnf']);
+  const port = await freePort();
+  const child = spawn(
+    REDIS_SERVER,
+    ['--port', '0', '--tls-port', String(port), '--bind', '127.0.0.1', '127.0.0.2', '--tls-cert-file', 'server.pem', '--tls-key-file', 'server.key', '--tls-ca-cert-file', 'ca.pem', '--tls-auth-clients', 'no', '--requirepass', PASSWORD, '--save', '', '--dir', dir],
+    { cwd: dir, stdio: 'ignore' },
+  );
+  const exited = new Promise((r) => child.once('exit', r));
+  await until(() => new Promise<boolean>((resolve) => {
+    const s = connect(port, '127.0.0.1', () => (s.destroy(), resolve(true)));
+    s.once('error', () => resolve(false));
+  }), 'redis-server (TLS) to listen', 20_000);
+  return {
+    url: (host) => `rediss://:${PASSWORD}@${host}:${port}`,
+    caFile: join(dir, 'ca.pem'),
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+export const HAVE_OPENSSL = (() => {
+  try {
+    execFileSync('openssl', ['version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
 
 export interface WorkerProcess {
   child: ChildProcess;

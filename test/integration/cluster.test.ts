@@ -18,11 +18,13 @@ import {
   CLUSTER_ENV,
   DATASETS_TOKEN,
   freePort,
+  HAVE_OPENSSL,
   HAVE_REDIS,
   interMetrics,
   PASSWORD,
   startRedis,
   startReplyLosingRelay,
+  startTlsRedis,
   startWorker,
   until,
   type RedisHandle,
@@ -246,6 +248,7 @@ describe.skipIf(!HAVE_REDIS)('cluster queue (BullMQ on a real redis-server)', { 
     const expected = ids.map((id) => ({ id, status: 'finished', error: null, epochs: range(EPOCHS) }));
     // On a failure the workers' logs say whether a result was refused, retried or lost.
     expect(outcome, workers.map((w) => w.output()).join('\n----\n')).toEqual(expected);
+    expect(c.store.runs.list()).toHaveLength(ids.length);
   });
 
   it("a results read whose reply is lost in a reconnect: the coordinator reads those results again, in order, and the run finishes whole", async () => {
@@ -299,6 +302,21 @@ describe.skipIf(!HAVE_REDIS)('cluster queue (BullMQ on a real redis-server)', { 
 });
 
 describe('cluster queue configuration', () => {
+  it.skipIf(!HAVE_REDIS || !HAVE_OPENSSL)('rediss://: TLS with the lab CA (NODE_EXTRA_CA_CERTS) works, by host name or IP; an unknown CA or a wrong host is refused naming the URL', async () => {
+    const redis = await startTlsRedis();
+    cleanups.push(() => redis.stop());
+    const env = { NODE_EXTRA_CA_CERTS: redis.caFile };
+    for (const host of ['localhost', '127.0.0.1']) {
+      const ok = await hrlf(['--queue', redis.url(host), 'queue'], tempHome(), undefined, env);
+      expect(ok.stderr).toBe('');
+      expect([ok.code, ok.stdout]).toEqual([0, expect.stringContaining(`cluster queue rediss://:***@${host}:`)]);
+    }
+    const unknownCa = await hrlf(['--queue', redis.url('localhost'), 'queue'], tempHome());
+    expect([unknownCa.code, unknownCa.stderr]).toEqual([1, expect.stringMatching(/^hrlf: cannot use the Redis queue at rediss:\/\/:\*\*\*@localhost:\d+: self-signed certificate in certificate chain; nothing was queued/)]);
+    const wrongHost = await hrlf(['--queue', redis.url('127.0.0.2'), 'queue'], tempHome(), undefined, env);
+    expect([wrongHost.code, wrongHost.stderr]).toEqual([1, expect.stringMatching(/Hostname\/IP does not match certificate's altnames/)]);
+  });
+
   it('an unreachable Redis: the CLI names the URL without its password, exits 1, and queues nothing', async () => {
     const home = tempHome();
     const port = await freePort();

@@ -21,9 +21,9 @@ export interface CliResult {
   stderr: string;
 }
 
-export function hrlf(args: string[], home: string, timeoutMs = 240_000): Promise<CliResult> {
+export function hrlf(args: string[], home: string, timeoutMs = 240_000, env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   return new Promise((done) => {
-    execFile(process.execPath, [BIN, '--home', home, ...args], { timeout: timeoutMs, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+    execFile(process.execPath, [BIN, '--home', home, ...args], { timeout: timeoutMs, maxBuffer: 64 << 20, env: { ...process.env, ...env } }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
       done({ code, stdout, stderr });
     });

@@ -4,6 +4,7 @@
  * URL without its password, and long-lived connections that reconnect on their own.
  */
 import type { RedisOptions as BullRedisOptions } from 'bullmq';
+import { isIP } from 'node:net';
 import { Redis, type RedisOptions } from 'ioredis';
 import { queueUrlProblem, redactQueueUrl } from '../../../src-shared/cluster';
 
@@ -46,14 +47,16 @@ export function redisOptions(url: string): RedisOptions {
   if (problem) throw new QueueUnavailable(`queue URL ${redactQueueUrl(url)}: ${problem}`);
   const u = new URL(url);
   const db = u.pathname.replace(/^\//, '');
+  const host = u.hostname.replace(/^\[|\]$/g, '');
   return {
-    host: u.hostname.replace(/^\[|\]$/g, ''),
+    host,
     port: u.port ? Number(u.port) : 6379,
     ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
     ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
     db: db === '' ? 0 : Number(db),
     // rediss://: TLS with the system's CAs (NODE_EXTRA_CA_CERTS adds a lab CA), checking the host name.
-    ...(u.protocol === 'rediss:' ? { tls: { servername: u.hostname } } : {}),
+    // (SNI takes host names only: for an IP address the certificate is checked against the IP.)
+    ...(u.protocol === 'rediss:' ? { tls: isIP(host) ? {} : { servername: host } } : {}),
   };
 }
 
