@@ -24,6 +24,8 @@ export interface StepBenchOptions {
   phases?: string[];
   /** false: the engine's fused kernels off (composite tf ops), for A/B timing. */
   fused?: boolean;
+  /** Front-pad every sample to a length drawn in [1, maxLength] (default T: no padding). */
+  maxLength?: number;
 }
 
 export interface PhaseBenchResult {
@@ -48,17 +50,27 @@ export interface StepBenchResult {
 
 export const MOSI_SHAPE: DataShape = { kind: 'mosi', task: 'regression', T: 50, dims: [300, 5, 20], labelDim: 1 };
 
-/** A random dataset of `n` samples per split with the shape's sizes (labels in [−3, 3]). */
-export function randomDataset(shape: DataShape, n: number, seed: number): DatasetData {
+/**
+ * A random dataset of `n` samples per split with the shape's sizes (labels in [−3, 3]). With
+ * maxLength < T each sample is front-padded (zero rows, as the import pads) to a length drawn in
+ * [1, maxLength]: methods that skip padding are then timed on what they skip.
+ */
+export function randomDataset(shape: DataShape, n: number, seed: number, maxLength = shape.T): DatasetData {
+  if (!Number.isInteger(maxLength) || maxLength < 1 || maxLength > shape.T) throw new Error(`maxLength must be an integer in [1, ${shape.T}], got ${maxLength}`);
   const rng = createRng(seed);
   const split = (): SplitData => {
     const make = (dim: number): Float32Array => Float32Array.from({ length: n * shape.T * dim }, () => rng.normal());
+    const features = { l: make(shape.dims[0]), a: make(shape.dims[1]), v: make(shape.dims[2]) };
+    if (maxLength < shape.T) {
+      for (let i = 0; i < n; i++) {
+        const pad = shape.T - 1 - rng.int(maxLength); // T − length, length in [1, maxLength]
+        shape.dims.forEach((d, m) => features[(['l', 'a', 'v'] as const)[m]!].fill(0, i * shape.T * d, (i * shape.T + pad) * d));
+      }
+    }
     return {
       n,
       ids: Array.from({ length: n }, (_, i) => `s${i}`),
-      l: make(shape.dims[0]),
-      a: make(shape.dims[1]),
-      v: make(shape.dims[2]),
+      ...features,
       y: Float32Array.from({ length: n * shape.labelDim }, () => (shape.task === 'regression' ? rng.next() * 6 - 3 : rng.int(2))),
     };
   };
@@ -72,12 +84,12 @@ function median(xs: number[]): number {
 }
 
 /** A method built as a run would build it on MOSI, with the data of `randomDataset`. */
-export async function benchInstance(method: string, batch: number, seed: number): Promise<{ instance: MethodInstance; data: DatasetData }> {
+export async function benchInstance(method: string, batch: number, seed: number, maxLength?: number): Promise<{ instance: MethodInstance; data: DatasetData }> {
   // What the trainer does once per run: the engine's faster wasm kernels.
   tuneWasmKernels();
   const config = resolveConfig(MOSI_SHAPE.kind, { method });
   const instance = await instantiate(method, { shape: MOSI_SHAPE, config, seed, rng: createRng(seed), trainSize: batch });
-  return { instance, data: randomDataset(MOSI_SHAPE, batch, seed) };
+  return { instance, data: randomDataset(MOSI_SHAPE, batch, seed, maxLength) };
 }
 
 /** The phase's first training batch, ready for its steps (the caller disposes it). */
@@ -131,7 +143,7 @@ async function timeSteps(phase: Phase, batch: Batch, options: StepBenchOptions):
 
 export async function benchPhases(options: StepBenchOptions): Promise<StepBenchResult> {
   useFusedKernels(options.fused ?? true);
-  const { instance, data } = await benchInstance(options.method, options.batch, options.seed);
+  const { instance, data } = await benchInstance(options.method, options.batch, options.seed, options.maxLength);
   const unknown = options.phases?.filter((p) => !instance.phases.some((x) => x.name === p)) ?? [];
   if (unknown.length > 0) throw new Error(`${options.method} has no phase ${unknown.join(', ')}; its phases: ${instance.phases.map((p) => p.name).join(', ')}`);
   const phases: Record<string, PhaseBenchResult> = {};

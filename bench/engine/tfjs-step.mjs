@@ -5,7 +5,7 @@
  * one JSON object. Runs with plain `node`: the TypeScript harness is loaded through Vite
  * (load-ts.mjs).
  *
- *   node bench/engine/tfjs-step.mjs [--method hrlf] [--phases student] [--backends wasm,cpu,webgpu] [--steps 20] [--warmup 3] [--batch 32] [--no-fused]
+ *   node bench/engine/tfjs-step.mjs [--method hrlf] [--phases student] [--backends wasm,cpu,webgpu] [--steps 20] [--warmup 3] [--batch 32] [--no-fused] [--max-length N]
  *
  * run.mjs pairs it with the method's PyTorch transcription (bench/engine/torch/<method>.py).
  */
@@ -29,6 +29,8 @@ const { values } = parseArgs({
     batch: { type: 'string', default: '32' },
     seed: { type: 'string', default: '1' },
     'no-fused': { type: 'boolean', default: false },
+    // Front-pad each sample to a length in [1, N] (default: no padding).
+    'max-length': { type: 'string' },
   },
 });
 
@@ -72,6 +74,7 @@ for (const backend of values.backends.split(',').filter(Boolean)) {
     warmup: cpu ? 1 : Number(values.warmup),
     steps: Number(cpu ? values['cpu-steps'] : values.steps),
     seed: Number(values.seed),
+    ...(values['max-length'] ? { maxLength: Number(values['max-length']) } : {}),
   });
 }
 console.log(JSON.stringify({ bench: 'engine-step', method: values.method, shape: harness.MOSI_SHAPE, adapters, backends: results }, null, 2));

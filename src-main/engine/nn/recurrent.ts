@@ -56,6 +56,15 @@ export interface RecurrentCall {
   mask?: tf.Tensor2D;
   /** Initial hidden states [layers·dirs, B, H], index layer·dirs + direction (PyTorch h_0); default zeros. */
   h0?: tf.Tensor3D;
+  /**
+   * How many leading steps are padding (mask 0) in EVERY sample, as the caller knows on the host
+   * (the layer does not read the mask back). The scans and projections then run over the other
+   * steps only, and zeros are put back in front: a padded step carries the state and outputs zero,
+   * so output, h and c are unchanged, and a front-padded batch of short samples costs its longest
+   * sample's length instead of T. Inter-layer dropout still draws its mask over all T steps, so a
+   * seeded run draws the same. Needs `mask`; default 0.
+   */
+  leadingPadding?: number;
 }
 
 export interface LstmCall extends RecurrentCall {
@@ -184,9 +193,12 @@ abstract class StackedRecurrent implements Module {
   protected abstract runDirection(p: DirectionParams, input: DirectionInput, scale: tf.Tensor1D): DirectionResult;
 
   protected run(x: tf.Tensor3D, ctx: ForwardCtx, call: LstmCall): { output: tf.Tensor3D; h: tf.Tensor3D; c: tf.Tensor3D | null } {
-    const { mask, h0, c0 } = call;
-    this.validate(x, mask, h0, c0);
-    const [B, T] = x.shape;
+    const { h0, c0 } = call;
+    const skip = call.leadingPadding ?? 0;
+    this.validate(x, call.mask, h0, c0, skip);
+    const mask = skip > 0 ? (tf.slice(call.mask!, [0, skip], [-1, -1]) as tf.Tensor2D) : call.mask;
+    const steps = skip > 0 ? (tf.slice(x, [0, skip, 0], [-1, -1, -1]) as tf.Tensor3D) : x;
+    const [B, T] = steps.shape; // the steps that run: all but the `skip` cut ones
     const H = this.hiddenSize;
     const keepTB1 = mask ? (tf.reshape(tf.transpose(mask), [T, B, 1]) as tf.Tensor3D) : null;
     const keep = keepTB1 ? (tf.unstack(keepTB1) as tf.Tensor2D[]) : null;
@@ -198,7 +210,7 @@ abstract class StackedRecurrent implements Module {
     const initial = (states: tf.Tensor3D | undefined, k: number): tf.Tensor2D =>
       states ? (tf.reshape(tf.slice(states, [k, 0, 0], [1, B, H]), [B, H]) as tf.Tensor2D) : zeros;
 
-    let input = tf.transpose(x, [1, 0, 2]) as tf.Tensor3D; // [T, B, D]
+    let input = tf.transpose(steps, [1, 0, 2]) as tf.Tensor3D; // [T, B, D]
     const hs: tf.Tensor2D[] = [];
     const cs: tf.Tensor2D[] = [];
     for (let l = 0; l < this.layers; l++) {
@@ -215,16 +227,28 @@ abstract class StackedRecurrent implements Module {
       const last = l === this.layers - 1;
       if (outs.length === 1) input = outs[0]!;
       else input = (last && this.merge === 'sum' ? tf.add(outs[0]!, outs[1]!) : tf.concat(outs, 2)) as tf.Tensor3D;
-      if (!last) input = dropout(input, this.dropoutRate, ctx);
+      if (!last) input = this.interLayerDropout(input, skip, ctx);
     }
+    const output = tf.transpose(input, [1, 0, 2]) as tf.Tensor3D; // [B, T, ·], before the cut steps' zeros
     return {
-      output: tf.transpose(input, [1, 0, 2]) as tf.Tensor3D,
+      output: skip > 0 ? (tf.pad(output, [[0, 0], [skip, 0], [0, 0]]) as tf.Tensor3D) : output,
       h: tf.stack(hs) as tf.Tensor3D,
       c: cs.length > 0 ? (tf.stack(cs) as tf.Tensor3D) : null,
     };
   }
 
-  private validate(x: tf.Tensor, mask?: tf.Tensor, h0?: tf.Tensor, c0?: tf.Tensor): void {
+  /**
+   * Dropout on a time-major layer output [T, B, ·] whose first `skip` steps were cut: the mask is
+   * drawn over the full [skip + T, B, ·] (its values run in that order), so the kept steps get
+   * the values they get without the cut.
+   */
+  private interLayerDropout(input: tf.Tensor3D, skip: number, ctx: ForwardCtx): tf.Tensor3D {
+    if (skip === 0 || !ctx.training || this.dropoutRate <= 0) return dropout(input, this.dropoutRate, ctx);
+    const full = dropout(tf.pad(input, [[skip, 0], [0, 0], [0, 0]]) as tf.Tensor3D, this.dropoutRate, ctx);
+    return tf.slice(full, [skip, 0, 0], [-1, -1, -1]) as tf.Tensor3D;
+  }
+
+  private validate(x: tf.Tensor, mask: tf.Tensor | undefined, h0: tf.Tensor | undefined, c0: tf.Tensor | undefined, skip: number): void {
     const inSize = this.options.inputSize;
     if (x.rank !== 3 || x.shape[2] !== inSize || x.shape[1]! < 1) {
       throw new Error(`${this.kind}: input must be [B, T ≥ 1, ${inSize}], got [${x.shape.join(', ')}]`);
@@ -233,6 +257,10 @@ abstract class StackedRecurrent implements Module {
     if (mask && (mask.rank !== 2 || mask.shape[0] !== B || mask.shape[1] !== T || mask.dtype !== 'float32')) {
       throw new Error(`${this.kind}: mask must be float32 [B, T] = [${B}, ${T}], got ${mask.dtype} [${mask.shape.join(', ')}]`);
     }
+    if (!Number.isInteger(skip) || skip < 0 || skip >= T!) {
+      throw new Error(`${this.kind}: leadingPadding must be an integer in [0, T − 1] = [0, ${T! - 1}], got ${skip}`);
+    }
+    if (skip > 0 && !mask) throw new Error(`${this.kind}: leadingPadding needs the mask it summarises`);
     const stateShape = [this.layers * this.directions, B, this.hiddenSize];
     for (const [name, s] of [
       ['h0', h0],

@@ -253,6 +253,43 @@ describe.each(BACKENDS)('recurrent layers match PyTorch on %s', (backend) => {
     disposeModule(gru);
   });
 
+  it('leadingPadding cuts steps padded in every sample without changing outputs, states, gradients or dropout draws', () => {
+    const lstm = new Lstm({ inputSize: 4, hiddenSize: 3, layers: 2, bidirectional: true, dropout: 0.5 }, createRng(31));
+    const gru = new Gru({ inputSize: 4, hiddenSize: 3, layers: 2, bidirectional: true, dropout: 0.5 }, createRng(32));
+    const asJson = (t: tf.Tensor): JsonTensor => ({ shape: t.shape, data: Array.from(t.dataSync()) });
+    tf.tidy(() => {
+      const x = tf.randomNormal([3, 7, 4], 0, 1, 'float32', 33) as tf.Tensor3D;
+      // Front padding: samples start at steps 3, 5 and 4, so the first 3 steps are padding in all.
+      const starts = [3, 5, 4];
+      const mask = tf.tensor2d(starts.flatMap((s) => Array.from({ length: 7 }, (_, t) => (t >= s ? 1 : 0))), [3, 7]);
+      const h0 = tf.randomNormal([4, 3, 3], 0, 1, 'float32', 34) as tf.Tensor3D;
+      const c0 = tf.randomNormal([4, 3, 3], 0, 1, 'float32', 35) as tf.Tensor3D;
+      const weights = tf.randomNormal([3, 7, 6], 0, 1, 'float32', 36);
+      for (const layer of [lstm, gru]) {
+        const params = layer.namedVariables().map(([, v]) => v);
+        const run = (leadingPadding: number): tf.Tensor[] => {
+          const ctx = trainCtx(createRng(37));
+          let parts: tf.Tensor[] = [];
+          const { value, grads } = tf.variableGrads(() => {
+            const out: tf.Tensor[] =
+              layer instanceof Lstm
+                ? Object.values(layer.apply(x, ctx, { mask, h0, c0, leadingPadding }))
+                : Object.values(layer.apply(x, ctx, { mask, h0, leadingPadding }));
+            parts = out.map((t) => tf.keep(t)); // output, h (, c)
+            return tf.addN(parts.map((t, i) => tf.sum(i === 0 ? tf.mul(t, weights) : t))) as tf.Scalar;
+          }, params);
+          return [value, ...parts, ...params.map((p) => grads[p.name]!)];
+        };
+        const cut = run(3);
+        run(0).forEach((expected, i) => expectClose(cut[i]!, asJson(expected), 1e-6));
+      }
+      expect(() => lstm.apply(x, EVAL, { leadingPadding: 3 })).toThrow(/leadingPadding needs the mask/);
+      expect(() => lstm.apply(x, EVAL, { mask, leadingPadding: 7 })).toThrow(/leadingPadding must be an integer in \[0, T − 1\] = \[0, 6\], got 7/);
+    });
+    disposeModule(lstm);
+    disposeModule(gru);
+  });
+
   it('single steps and single rows work; a sequence without valid steps keeps its initial state', () => {
     const lstm = new Lstm({ inputSize: 3, hiddenSize: 2, layers: 2, bidirectional: true }, createRng(13));
     const decoder = new AttentionLstmDecoder({ outputSize: 2, memorySize: 4, hiddenSize: 3 }, createRng(14));

@@ -62,6 +62,20 @@ export function nodeValidity(x: Inputs): tf.Tensor2D {
   });
 }
 
+/**
+ * Steps padded in every sample (before the earliest first node), at most T − 1: the LSTMs skip
+ * them (engine/nn's leadingPadding), which leaves every result unchanged. valid: [B·T] host flags.
+ */
+export function sharedPadding(valid: ArrayLike<number>, batch: number, steps: number): number {
+  let lead = steps - 1;
+  for (let b = 0; b < batch && lead > 0; b++) {
+    let t = 0;
+    while (t < lead && valid[b * steps + t] === 0) t++;
+    lead = t;
+  }
+  return lead;
+}
+
 /** model.py GraphNetwork: RGCNConv → GraphConv, [input; conv] → 2-layer biLSTM → (matching attention) → Linear + ReLU. */
 export class GraphNetwork implements Module {
   readonly conv1: RelationalGraphConv;
@@ -83,11 +97,12 @@ export class GraphNetwork implements Module {
   /**
    * features [B, T, F], relational [B, R, T, T], union [B, T, T], valid [B, T] → [B, T, Dh]
    * (model.py L43-82; utterance_to_conversation is a no-op: our nodes stay in their padded rows).
+   * lead: the steps padded in every sample (sharedPadding), which the LSTM skips.
    */
-  apply(features: tf.Tensor3D, relational: tf.Tensor4D, union: tf.Tensor3D, valid: tf.Tensor2D, ctx: ForwardCtx): tf.Tensor3D {
+  apply(features: tf.Tensor3D, relational: tf.Tensor4D, union: tf.Tensor3D, valid: tf.Tensor2D, lead: number, ctx: ForwardCtx): tf.Tensor3D {
     const out = this.conv2.apply(this.conv1.apply(features, relational), union); // [B, T, G]
     const outputs = tf.concat([features, out], 2); // [B, T, Dh]
-    const fused = this.grufusion.apply(outputs, ctx, { mask: valid }).output; // [B, T, 2·Dh]
+    const fused = this.grufusion.apply(outputs, ctx, { mask: valid, leadingPadding: lead }).output; // [B, T, 2·Dh]
     if (!this.matchatt) return this.linear.apply(fused, 'relu'); // [B, T, Dh]
     return this.linear.apply(this.matchingAttention(fused, valid), 'relu');
   }
@@ -155,12 +170,14 @@ export class GcnetNetwork implements Module {
     const [B, T] = x.l.shape;
     const validT = tf.tensor2d(valid, [B, T]);
     const nodes = nodeFeatures(x); // [B, T, D]
-    const outputs = this.base.apply(nodes, ctx, { mask: validT }).output; // [B, T, 2·De]
+    // Most of a step is the two biLSTMs; a batch of short samples need not pay for its common padding.
+    const lead = sharedPadding(valid, B, T);
+    const outputs = this.base.apply(nodes, ctx, { mask: validT, leadingPadding: lead }).output; // [B, T, 2·De]
     const graph = temporalWindowGraph(valid, B, T, { past: this.config.windowPast, future: this.config.windowFuture });
-    let hidden = this.temporal.apply(outputs, graph.relational, graph.union, validT, ctx); // [B, T, Dh]
+    let hidden = this.temporal.apply(outputs, graph.relational, graph.union, validT, lead, ctx); // [B, T, Dh]
     if (this.speaker) {
       const oneRelation = tf.expandDims(graph.union, 1) as tf.Tensor4D; // [B, 1, T, T]: speaker '00'
-      hidden = tf.add(hidden, this.speaker.apply(outputs, oneRelation, graph.union, validT, ctx));
+      hidden = tf.add(hidden, this.speaker.apply(outputs, oneRelation, graph.union, validT, lead, ctx));
     }
     const dh = hidden.shape[2];
     // §8 [gap-fill]: one label per sample, read at its last node (the last valid word: front padding).

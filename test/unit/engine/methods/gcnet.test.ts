@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Task } from '../../../../src-shared/domain';
 import { gcnetConfig } from '../../../../src-main/engine/methods/gcnet/card';
 import { buildGcnet, drawNodeMasks, gcnetLosses, type NodeMasks } from '../../../../src-main/engine/methods/gcnet/method';
-import { nodeValidity } from '../../../../src-main/engine/methods/gcnet/network';
+import { nodeValidity, sharedPadding } from '../../../../src-main/engine/methods/gcnet/network';
 import { gcnetRandomMask } from '../../../../src-main/engine/methods/gcnet/random-mask';
 import type { Batch } from '../../../../src-main/engine/methods/method';
 import { ConfigError, resolveConfig, resolveRun } from '../../../../src-main/engine/methods/registry';
@@ -112,6 +112,18 @@ describe.each(BACKENDS)('GCNet equals its PyTorch transcription on %s', (backend
 
     tf.dispose([batch.l, batch.a, batch.v, batch.y]);
     instance.dispose();
+  });
+});
+
+describe('the steps the LSTMs skip (sharedPadding)', () => {
+  it('are those padded in every sample, at most T − 1', () => {
+    expect(sharedPadding([0, 0, 1, 1, 0, 1, 1, 1], 2, 4)).toBe(1);
+    expect(sharedPadding([1, 1, 1, 1, 0, 0, 0, 1], 2, 4)).toBe(0);
+    expect(sharedPadding([0, 0, 0, 0, 0, 0, 0, 0], 2, 4)).toBe(3);
+  });
+
+  it('the parity cases run both with and without skipped steps', () => {
+    expect(fx.cases.map((c) => sharedPadding(validOf(c.lengths), fx.B, fx.T))).toEqual([0, 1, 0]);
   });
 });
 
