@@ -5,7 +5,7 @@
  * progress, checkpoints, teacher cache); a phase owns its model, losses and optimiser.
  */
 import type * as tf from '@tensorflow/tfjs-core';
-import type { DataShape, DatasetData } from '../types';
+import type { DataShape, DatasetData, SplitData } from '../types';
 import type { Rng } from '../random';
 
 /** Model inputs for one batch: [B, T, d_m] per modality, missing parts already zeroed. */
@@ -20,6 +20,12 @@ export interface Batch extends Inputs {
   y: tf.Tensor2D;
   /** Row of each sample in its split [B], e.g. for per-sample stores (Self-MM's label store). */
   index: Int32Array;
+  /**
+   * The split whose rows `index` names, set only when the batch holds exactly those rows, unmasked
+   * (the trainer's batches): per-sample caches of clean inputs (./frozen-outputs.ts) key on it, and
+   * a batch without it (masked, hand-made) is computed afresh.
+   */
+  split?: SplitData;
 }
 
 /**

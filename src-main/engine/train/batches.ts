@@ -38,8 +38,11 @@ export function gatherRows(
   return out;
 }
 
-/** Tensors for one batch of the split rows `index`; the caller disposes them (they outlive the step's tidy). */
-export function toBatch(data: Layout, rows: ReturnType<typeof gatherRows>, index: Int32Array): Batch {
+/**
+ * Tensors for one batch of the split rows `index`; the caller disposes them (they outlive the step's
+ * tidy). `split`: the split the rows are, unmasked, from (Batch.split).
+ */
+export function toBatch(data: Layout, rows: ReturnType<typeof gatherRows>, index: Int32Array, split?: SplitData): Batch {
   const B = rows.y.length / data.labelDim;
   return {
     l: tf.tensor3d(rows.l, [B, data.T, data.dims[0]]),
@@ -47,6 +50,7 @@ export function toBatch(data: Layout, rows: ReturnType<typeof gatherRows>, index
     v: tf.tensor3d(rows.v, [B, data.T, data.dims[2]]),
     y: tf.tensor2d(rows.y, [B, data.labelDim]),
     index,
+    ...(split ? { split } : {}),
   };
 }
 
@@ -87,7 +91,8 @@ export interface BatchOptions {
 export function* batches(data: Layout, split: SplitData, size: number, options: BatchOptions = {}): Generator<Batch> {
   for (const [s, e] of chunks(split.n, size)) {
     const index = options.order ? options.order.slice(s, e) : Int32Array.from({ length: e - s }, (_, i) => s + i);
-    const batch = toBatch(data, gatherRows(data, split, index, options.masks), index);
+    // Masked rows are not the split's: no per-sample cache of clean inputs may serve them.
+    const batch = toBatch(data, gatherRows(data, split, index, options.masks), index, options.masks ? undefined : split);
     try {
       yield batch;
     } finally {

@@ -4,7 +4,8 @@
  * - teacher: L_task on complete data, best validation loss kept, then frozen; cached and reused
  *   across runs by the trainer under the same key rule as HRLF's teacher (../teacher-cache.ts);
  * - student: each batch MSM-corrupted (the shared generator, hrlf-spec §4.2), the frozen teacher
- *   on the clean batch (eval mode), one Adam step on the student objective (./objective.ts).
+ *   on the clean batch (eval mode; computed once per sample, ../frozen-outputs.ts), one Adam step
+ *   on the student objective (./objective.ts).
  *   Validation: the same objective on MSM-corrupted validation data from the trainer's fixed-seed
  *   stream (HRLF's selection rule, spec §4.3).
  * No step reads a tensor: the terms go back unread (the card declares asyncReads).
@@ -15,6 +16,7 @@ import { corrupt } from '../../data/msm-batch';
 import { Adam, EVAL, trainCtx, type ForwardCtx } from '../../nn';
 import { createRng, type Rng } from '../../random';
 import type { DataShape } from '../../types';
+import { FrozenOutputs } from '../frozen-outputs';
 import type { Batch, MethodContext, MethodInstance, Phase, StepLosses } from '../method';
 import { phaseCacheKey } from '../teacher-cache';
 import type { CorrkdConfig } from './card';
@@ -86,7 +88,8 @@ export function createCorrkd(ctx: MethodContext<CorrkdConfig>): MethodInstance {
    * What a student step needs before the student runs, drawn from `rng` first: the MSM-corrupted
    * copy of the batch, and the frozen teacher's outputs on the clean batch (outside the gradient).
    */
-  const prepare = (batch: Batch, rng: Rng) => ({ corrupted: corrupt(batch, rng, msm), teacherOut: teacher.forward(batch, EVAL) });
+  const teacherRows = new FrozenOutputs((x) => teacher.forward(x, EVAL));
+  const prepare = (batch: Batch, rng: Rng) => ({ corrupted: corrupt(batch, rng, msm), teacherOut: teacherRows.of(batch) });
 
   const studentObjective = (batch: Batch, prepared: ReturnType<typeof prepare>, forwardCtx: ForwardCtx): Terms => {
     const studentOut = student.forward(prepared.corrupted.inputs, forwardCtx, prepared.corrupted.rows);
@@ -115,6 +118,7 @@ export function createCorrkd(ctx: MethodContext<CorrkdConfig>): MethodInstance {
     predictTeacher: (x) => tf.tidy(() => teacher.forward(x, EVAL).logits),
     represent: (x) => tf.tidy(() => student.forward(x, EVAL).feature),
     dispose() {
+      teacherRows.dispose();
       teacherAdam.dispose();
       studentAdam.dispose();
       teacher.dispose();

@@ -1,11 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { NetworkOutputs } from './network';
 
+/** The per-sample outputs the scales are built from, each [B, k]. */
+export type ScaleParts = Pick<NetworkOutputs, 'h' | 'ht' | 'i1' | 'i2' | 'i3'>;
+
 /**
  * Multi-scale representations (spec §2 [fill]): E1 = cat_batch(H, H̃) ∈ R^{2B×3d},
  * E2 = cat_batch(I1, I3) ∈ R^{2B×2d}, E3 = I2 ∈ R^{B×d}.
  */
-export function multiScale(out: NetworkOutputs): [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D] {
+export function multiScale(out: ScaleParts): [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D] {
   return [tf.concat([out.h, out.ht], 0), tf.concat([out.i1, out.i3], 0), out.i2];
 }
 

@@ -4,6 +4,7 @@ import { permutation, type Rng } from '../../random';
 import { corrupt } from '../../data/msm-batch';
 import { msmOptionsOf, type MsmOptions } from '../../data/msm';
 import { Adam, EVAL, trainCtx, variablesOf, type ForwardCtx } from '../../nn';
+import { FrozenOutputs } from '../frozen-outputs';
 import type { Batch, Phase } from '../method';
 import { discriminatorLr, type HrlfConfig } from './config';
 import type { Discriminator, StatisticsNetwork } from './critics';
@@ -11,7 +12,7 @@ import { halDiscriminatorLoss } from './losses/hal';
 import { permutationMatrix } from './losses/hmi';
 import type { HrlfNetwork } from './network';
 import { studentObjective } from './objective';
-import { multiScale, scaleRows } from './scales';
+import { multiScale, scaleRows, type ScaleParts } from './scales';
 import { appendTerm, tidyTerms, type PackedTerms } from './terms';
 
 export interface StudentParts {
@@ -23,11 +24,15 @@ export interface StudentParts {
   discriminators: Discriminator[];
 }
 
+/** What the student reads of the frozen teacher, per sample: the scales' parts and the logits. */
+type TeacherRows = ScaleParts & { logits: tf.Tensor2D };
+
 /**
  * Spec §4.2: the student learns from MSM-corrupted batches under the frozen teacher (which sees
  * the clean batch, forward only, eval mode). Each step: one student update (Adam over the student
  * and the HMI critics), then `discSteps` discriminator updates (their own Adam) on the same
- * representations, detached.
+ * representations, detached. The teacher's outputs are computed once per sample of a split and
+ * gathered per batch (../frozen-outputs.ts).
  */
 export class StudentPhase implements Phase {
   readonly name = 'student';
@@ -36,6 +41,7 @@ export class StudentPhase implements Phase {
   private readonly msm: MsmOptions;
   private readonly adam: Adam;
   private readonly discAdam: Adam | null;
+  private readonly teacherRows: FrozenOutputs<TeacherRows>;
 
   constructor(
     private readonly parts: StudentParts,
@@ -48,6 +54,10 @@ export class StudentPhase implements Phase {
     this.adam = new Adam([...parts.student.variables(), ...variablesOf(...parts.critics)], { lr: config.lr });
     this.discAdam =
       parts.discriminators.length > 0 ? new Adam(variablesOf(...parts.discriminators), { lr: discriminatorLr(config) }) : null;
+    this.teacherRows = new FrozenOutputs((inputs) => {
+      const { h, ht, i1, i2, i3, logits } = parts.teacher.forward(inputs, EVAL);
+      return { h, ht, i1, i2, i3, logits };
+    });
   }
 
   /**
@@ -57,7 +67,7 @@ export class StudentPhase implements Phase {
   private prepare(batch: Batch, rng: Rng) {
     const corrupted = corrupt(batch, rng, this.msm);
     const permutations = this.drawPermutations(batch.y.shape[0], rng);
-    const teacherOut = this.parts.teacher.forward(batch, EVAL);
+    const teacherOut = this.teacherRows.of(batch);
     return { corrupted, permutations, teacherOut, teacherScales: multiScale(teacherOut) };
   }
 
@@ -147,5 +157,6 @@ export class StudentPhase implements Phase {
   dispose(): void {
     this.adam.dispose();
     this.discAdam?.dispose();
+    this.teacherRows.dispose();
   }
 }
