@@ -77,7 +77,7 @@ export function randomDataset(shape: DataShape, n: number, seed: number, maxLeng
   return { name: 'bench', ...shape, train: split(), valid: split(), test: split(), sha256: 'bench' };
 }
 
-function median(xs: number[]): number {
+export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const mid = s.length >> 1;
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
@@ -92,13 +92,17 @@ export async function benchInstance(method: string, batch: number, seed: number,
   return { instance, data: randomDataset(MOSI_SHAPE, batch, seed, maxLength) };
 }
 
-/** The phase's first training batch, ready for its steps (the caller disposes it). */
-export function firstBatch(phase: Phase, data: DatasetData): Batch {
+/**
+ * The phase's first training batch, ready for its steps (the caller disposes it). `teacherCache`
+ * false: the batch names no split (Batch.split), so a distilling student runs its frozen teacher on
+ * it in every step instead of gathering the teacher's cached rows (methods/frozen-outputs.ts).
+ */
+export function firstBatch(phase: Phase, data: DatasetData, teacherCache = true): Batch {
   phase.beginEpoch?.(1, data);
   const it = batches(data, data.train, data.train.n);
-  const b = it.next().value as Batch;
+  const { split, ...b } = it.next().value as Batch;
   // Detach the tensors from the generator's disposal: the steps reuse them.
-  const kept = { ...b, l: tf.clone(b.l), a: tf.clone(b.a), v: tf.clone(b.v), y: tf.clone(b.y) };
+  const kept = { ...b, ...(teacherCache ? { split } : {}), l: tf.clone(b.l), a: tf.clone(b.a), v: tf.clone(b.v), y: tf.clone(b.y) };
   it.return(undefined);
   return kept;
 }

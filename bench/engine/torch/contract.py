@@ -11,6 +11,11 @@ import time
 import torch
 
 
+def phase_variants(variants, phase):
+    """The variants offered for `phase`: `variants` is one tuple for every phase, or a dict phase -> tuple."""
+    return tuple(variants.get(phase, ())) if isinstance(variants, dict) else tuple(variants)
+
+
 def parse(script, methods, phases, variants=()):
     """The contract's arguments; exits 3 with {"error": ...} for what `script` does not transcribe."""
     ap = argparse.ArgumentParser()
@@ -25,8 +30,9 @@ def parse(script, methods, phases, variants=()):
     args = ap.parse_args()
     if args.device == 'cuda-if-available':
         args.device = 'cuda' if torch.cuda.is_available() else 'cpu'
-    if args.method not in methods or args.phase not in phases or (args.variant and args.variant not in variants):
-        offered = f'{", ".join(methods)} phases {", ".join(phases)}' + (f' (variants {", ".join(variants)})' if variants else '')
+    offered_variants = phase_variants(variants, args.phase)
+    if args.method not in methods or args.phase not in phases or (args.variant and args.variant not in offered_variants):
+        offered = f'{", ".join(methods)} phases {", ".join(phases)}' + (f' (variants {", ".join(offered_variants)})' if offered_variants else '')
         asked = ' '.join(x for x in (args.method, args.phase, args.variant) if x)
         print(json.dumps({'error': f'{os.path.basename(script)} transcribes {offered}, not {asked}'}))
         sys.exit(3)
@@ -37,8 +43,9 @@ def parse(script, methods, phases, variants=()):
 
 
 def report(args, variants, step):
-    """Times `step` (a training step, no arguments) after warm-up and prints the contract's JSON.
-    On CUDA each timed step ends with a synchronisation, so it is the step's whole GPU time."""
+    """Times `step` (a training step, no arguments) after warm-up and prints the contract's JSON
+    (`variants` as parse's). On CUDA each timed step ends with a synchronisation, so it is the
+    step's whole GPU time."""
     sync = torch.cuda.synchronize if args.device.startswith('cuda') else (lambda: None)
     for _ in range(args.warmup):
         step()
@@ -51,7 +58,7 @@ def report(args, variants, step):
         times.append((time.perf_counter() - t0) * 1000)
         cpu_times.append((time.process_time() - c0) * 1000)
     print(json.dumps({
-        'method': args.method, 'phase': args.phase, 'variant': args.variant, 'variants': list(variants),
+        'method': args.method, 'phase': args.phase, 'variant': args.variant, 'variants': list(phase_variants(variants, args.phase)),
         'framework': 'pytorch', 'torch': torch.__version__, 'threads': torch.get_num_threads(), 'device': args.device, 'batch': args.batch,
         'steps': args.steps, 'median_ms_per_step': statistics.median(times),
         'median_cpu_ms_per_step': statistics.median(cpu_times), 'mean_ms': statistics.mean(times),

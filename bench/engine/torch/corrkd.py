@@ -223,10 +223,12 @@ ts_layout = S.ts_layout
 def main():
     import contract  # noqa: E402
 
-    variants = ('last-only',)
+    # cached-teacher: last-only, and the frozen teacher's outputs gathered from a per-sample cache
+    # (shared.frozen_outputs), the engine's computation since its cache.
+    variants = {'teacher': ('last-only',), 'student': ('last-only', 'cached-teacher')}
     args = contract.parse(__file__, ('corrkd',), ('teacher', 'student'), variants)
     shape, c = MOSI, DEFAULTS
-    last_only = args.variant == 'last-only'
+    last_only = args.variant in ('last-only', 'cached-teacher')
     xs = {m: torch.randn(args.batch, shape['T'], shape['dims'][i]) for i, m in enumerate(MODS)}
     y = torch.rand(args.batch, 1) * 6 - 3
     teacher = CorrKDNet(shape, c, last_only=last_only)
@@ -246,13 +248,14 @@ def main():
             p.requires_grad_(False)
         student = CorrKDNet(shape, c, last_only=last_only).train()
         opt = torch.optim.Adam(student.parameters(), lr=c['lr'])
+        frozen = S.frozen_outputs(teacher, xs, args.variant == 'cached-teacher')
 
         def step():
             # One tfjs student trainStep: MSM corruption, the frozen teacher on the clean batch,
             # the student on the corrupted one, L_task + L_SCD + L_CPD + L_RCD, one Adam step.
             corrupted = msm(xs)
             with torch.no_grad():
-                t_out = teacher(xs)
+                t_out = frozen()
             loss = student_terms(t_out, student(corrupted), y, shape, c)['total']
             opt.zero_grad(set_to_none=True)
             loss.backward()

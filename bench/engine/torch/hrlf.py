@@ -9,6 +9,9 @@ engine runs it:
   student objective of spec section 3.6 and its Adam step, then one Adam step of the HAL
   discriminators on the same (detached) representations.
 Variant `last-only`: the last encoder layer computes only the last time step, as the tfjs engine does.
+Variant `cached-teacher` (student only): `last-only`, and the frozen teacher's outputs computed once
+before the steps and gathered by row index in each, as the engine's cache does
+(src-main/engine/methods/frozen-outputs.ts): the engine's computation since then.
 """
 import os
 import sys
@@ -20,10 +23,11 @@ here = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [here, os.path.join(here, '..')]
 import contract  # noqa: E402
 import hrlf_torch as H  # noqa: E402
+import shared as S  # noqa: E402
 
 METHODS = ('hrlf',)
 PHASES = ('teacher', 'student')
-VARIANTS = ('last-only',)
+VARIANTS = {'teacher': ('last-only',), 'student': ('last-only', 'cached-teacher')}
 
 
 def teacher_step(xs, y, shape, last_only, dev):
@@ -40,7 +44,7 @@ def teacher_step(xs, y, shape, last_only, dev):
     return step
 
 
-def student_step(xs, y, shape, last_only, dev):
+def student_step(xs, y, shape, last_only, dev, cached=False):
     d, heads, layers, dropout, lr = 40, 10, 2, 0.1, 1e-3
     teacher = H.HrlfNet(shape, d, layers, heads, dropout, last_only=last_only).to(dev).eval()
     for p in teacher.parameters():
@@ -52,9 +56,11 @@ def student_step(xs, y, shape, last_only, dev):
     opt = torch.optim.Adam(list(student.parameters()) + list(stats.parameters()), lr=lr)
     opt_d = torch.optim.Adam(discs.parameters(), lr=lr)
 
+    frozen = S.frozen_outputs(teacher, xs, cached)
+
     def step():
         with torch.no_grad():
-            t_out = teacher(xs)
+            t_out = frozen()
             et = H.scales(t_out)
         s_out = student(H.msm(xs))
         terms, es = H.student_terms(student, stats, discs, s_out, t_out, y, shape['task'])
@@ -74,8 +80,12 @@ def main():
     dev = torch.device(args.device)
     xs = {m: torch.randn(args.batch, shape['T'], shape['dims'][i], device=dev) for i, m in enumerate(H.MODS)}
     y = torch.rand(args.batch, 1, device=dev) * 6 - 3
-    build = teacher_step if args.phase == 'teacher' else student_step
-    contract.report(args, VARIANTS, build(xs, y, shape, args.variant == 'last-only', dev))
+    last_only = args.variant in ('last-only', 'cached-teacher')
+    if args.phase == 'teacher':
+        step = teacher_step(xs, y, shape, last_only, dev)
+    else:
+        step = student_step(xs, y, shape, last_only, dev, cached=args.variant == 'cached-teacher')
+    contract.report(args, VARIANTS, step)
 
 
 if __name__ == '__main__':

@@ -1,5 +1,5 @@
-"""Pieces the PyTorch transcriptions in this folder share (transm.py, corrkd.py): HRLF's positional
-table, the shared MSM generator, and the mapping of torch parameters to the engine's names and
+"""Pieces the PyTorch transcriptions in this folder share (transm.py, corrkd.py, hrlf.py): HRLF's positional
+table, the shared MSM generator, a frozen teacher's outputs as a timed step reads them, and the mapping of torch parameters to the engine's names and
 layouts (engine/nn's namedVariables); and the encoding, random weights, batches and frame masks of the parity
 fixtures their generators write (test/fixtures/methods/<id>/gen_<id>.py)."""
 import torch
@@ -69,6 +69,19 @@ class Names:
             self.lin(q + '.ff1', layer.linear1)
             self.lin(q + '.ff2', layer.linear2)
         self.ln(prefix + '.norm', enc.norm)
+
+
+def frozen_outputs(net, xs, cached):
+    """What a distilling student step reads of its frozen teacher `net` on the clean batch `xs`, as
+    a function to call under torch.no_grad() in each step: the forward pass, or (cached) the per-sample
+    outputs computed once and gathered by row index, as the tfjs engine's cache does
+    (src-main/engine/methods/frozen-outputs.ts)."""
+    if not cached:
+        return lambda: net(xs)
+    with torch.no_grad():
+        rows = {k: v for k, v in net(xs).items() if torch.is_tensor(v)}
+    index = torch.arange(xs['l'].shape[0], device=xs['l'].device)
+    return lambda: {k: v.index_select(0, index) for k, v in rows.items()}
 
 
 def ts_layout(t, layout):
