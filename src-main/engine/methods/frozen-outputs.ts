@@ -2,8 +2,9 @@
  * A frozen network's outputs on the clean rows of a split, computed once and gathered per batch.
  * Distilling methods (HRLF, CorrKD) run their frozen teacher, in eval mode, on every clean student
  * batch: its outputs depend on the sample only, and recomputing them was ~22 % of the CPU time of
- * an HRLF student training step and ~45 % of a validation step (README, issue 13). The cache is host-free (tensors on the backend) and rebuilt, never checkpointed: a resumed
- * run computes it again from the restored teacher.
+ * an HRLF student training step and ~45 % of a validation step (README, issue 13). The cache lives
+ * on the backend as tensors and is never checkpointed: a resumed run fills it again from the
+ * restored teacher.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { batches } from '../train/batches';
