@@ -3,8 +3,10 @@
  * `npm run bench:engine [-- --method M]`: median ms per training step of each phase of method M
  * (default hrlf; batch 32, MOSI dims, the method's MOSI defaults) for each tfjs backend, beside the
  * method's PyTorch transcription (bench/engine/torch/<M>.py, Debian python3-torch) and each variant
- * it offers (HRLF: `last-only`, the engine's last-time-step shortcut, i.e. equal computation), with
- * the ratios tfjs/PyTorch by wall time and by process CPU time. A phase without a transcription is
+ * it offers for the phase (HRLF: `last-only`, the engine's last-time-step shortcut, i.e. equal
+ * computation for the teacher; HRLF's and CorrKD's student: `cached-teacher`, the shortcut and the
+ * frozen teacher's per-sample cache, the engine's computation), with the ratios tfjs/PyTorch by
+ * wall time and by process CPU time. A phase without a transcription is
  * timed on tfjs only and says so. Not a test.
  *
  * On a shared machine the load drifts within minutes, so the sides run one after the other (never
