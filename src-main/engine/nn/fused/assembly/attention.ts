@@ -86,12 +86,21 @@ function maskRow(m: usize, T: i32, Tp: i32, drop: bool, state: u32, threshold: u
   return s;
 }
 
+// Keys query i sees: all T, or with `causal` MulT's band j ≤ i + |T − Tq| (causalMask). The rest
+// take probability exactly 0 (as the composite path's −1e9), so loops stop at the band's last
+// block; the dropout stream still advances over all T (it is drawn in [H, B, Tq, T] order).
+// @ts-ignore: decorator
+@inline
+function visible(i: i32, Tq: i32, T: i32, causal: bool): i32 {
+  return causal ? min(T, i + abs(T - Tq) + 1) : T;
+}
+
 // Element offsets: element (b, t, col) of q is q[b·qBatch + t·qRow + col], of kv likewise.
 // out [B, Tq, 4H], probs [H, B, Tq, T] (written only when writeProbs).
 export function attentionForward(
   q: usize, kv: usize, out: usize, probs: usize, scratch: usize,
   B: i32, H: i32, Tq: i32, T: i32,
-  qBatch: i32, qRow: i32, qCol: i32, kvBatch: i32, kvRow: i32, kCol: i32, vCol: i32,
+  qBatch: i32, qRow: i32, qCol: i32, kvBatch: i32, kvRow: i32, kCol: i32, vCol: i32, causal: bool,
   drop: bool, state: u32, threshold: u32, keep: f32, writeProbs: bool,
 ): void {
   const Tp = (T + 3) & ~3;
@@ -114,16 +123,18 @@ export function attentionForward(
         const q1 = f32x4.splat(f32x4.extract_lane(qv, 1));
         const q2 = f32x4.splat(f32x4.extract_lane(qv, 2));
         const q3 = f32x4.splat(f32x4.extract_lane(qv, 3));
+        const lim = visible(i, Tq, T, causal);
+        const Tl = (lim + 3) & ~3;
         let mx = negInf;
-        for (let j = 0; j < Tp; j += 4) {
+        for (let j = 0; j < Tl; j += 4) {
           const o = <usize>j << 2;
           let sv = f32x4.mul(q0, v128.load(kt + o));
           sv = f32x4.add(sv, f32x4.mul(q1, v128.load(kt + row + o)));
           sv = f32x4.add(sv, f32x4.mul(q2, v128.load(kt + 2 * row + o)));
           sv = f32x4.add(sv, f32x4.mul(q3, v128.load(kt + 3 * row + o)));
-          if (j + 4 > T) {
-            // Padded key positions take no weight.
-            const lane = i32x4.lt_s(i32x4.add(i32x4.splat(j), i32x4(0, 1, 2, 3)), i32x4.splat(T));
+          if (j + 4 > lim) {
+            // Padded and hidden key positions take no weight.
+            const lane = i32x4.lt_s(i32x4.add(i32x4.splat(j), i32x4(0, 1, 2, 3)), i32x4.splat(lim));
             sv = v128.bitselect(sv, negInf, lane);
           }
           v128.store(sc + o, sv);
@@ -131,7 +142,7 @@ export function attentionForward(
         }
         const mxv = f32x4.splat(hmax(mx));
         let sum = f32x4.splat(0);
-        for (let j = 0; j < Tp; j += 4) {
+        for (let j = 0; j < Tl; j += 4) {
           const o = <usize>j << 2;
           const e = exp4(f32x4.sub(v128.load(sc + o), mxv));
           v128.store(sc + o, e);
@@ -140,7 +151,7 @@ export function attentionForward(
         const inv = f32x4.splat(<f32>1 / hsum(sum));
         s = maskRow(mk, T, Tp, drop, s, threshold, keep);
         let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
-        for (let j = 0; j < Tp; j += 4) {
+        for (let j = 0; j < Tl; j += 4) {
           const o = <usize>j << 2;
           const pv = f32x4.mul(v128.load(sc + o), inv);
           if (writeProbs) {
@@ -153,6 +164,7 @@ export function attentionForward(
           a2 = f32x4.add(a2, f32x4.mul(w, v128.load(vt + 2 * row + o)));
           a3 = f32x4.add(a3, f32x4.mul(w, v128.load(vt + 3 * row + o)));
         }
+        if (writeProbs && Tl < T) memory.fill(p + (<usize>Tl << 2), 0, <usize>(T - Tl) << 2);
         p += <usize>T << 2;
         const op = out + (<usize>((b * Tq + i) * d + h * 4) << 2);
         store<f32>(op, hsum(a0)); store<f32>(op, hsum(a1), 4); store<f32>(op, hsum(a2), 8); store<f32>(op, hsum(a3), 12);
@@ -166,7 +178,7 @@ export function attentionForward(
 export function attentionBackward(
   dc: usize, q: usize, kv: usize, probs: usize, dq: usize, dkv: usize, scratch: usize,
   B: i32, H: i32, Tq: i32, T: i32,
-  qBatch: i32, qRow: i32, qCol: i32, kvBatch: i32, kvRow: i32, kCol: i32, vCol: i32,
+  qBatch: i32, qRow: i32, qCol: i32, kvBatch: i32, kvRow: i32, kCol: i32, vCol: i32, causal: bool,
   drop: bool, state: u32, threshold: u32, keep: f32,
 ): void {
   const Tp = (T + 3) & ~3;
@@ -198,8 +210,10 @@ export function attentionBackward(
         s = maskRow(mk, T, Tp, drop, s, threshold, keep);
         memory.copy(pr, p, <usize>T << 2);
         for (let j = T; j < Tp; j++) store<f32>(pr + (<usize>j << 2), 0);
+        // Hidden keys have P = 0, so they add nothing to dV, dP·P, dQ or dK.
+        const Tl = (visible(i, Tq, T, causal) + 3) & ~3;
         let rowDot = zero;
-        for (let j = 0; j < Tp; j += 4) {
+        for (let j = 0; j < Tl; j += 4) {
           const o = <usize>j << 2;
           const m = v128.load(mk + o);
           const pv = v128.load(pr + o);
@@ -223,7 +237,7 @@ export function attentionBackward(
         const q2 = f32x4.splat(f32x4.extract_lane(qv, 2));
         const q3 = f32x4.splat(f32x4.extract_lane(qv, 3));
         let d0 = zero, d1 = zero, d2 = zero, d3 = zero;
-        for (let j = 0; j < Tp; j += 4) {
+        for (let j = 0; j < Tl; j += 4) {
           const o = <usize>j << 2;
           const ds = f32x4.mul(f32x4.mul(v128.load(pr + o), f32x4.sub(v128.load(dp + o), rd)), half);
           d0 = f32x4.add(d0, f32x4.mul(ds, v128.load(kt + o)));
