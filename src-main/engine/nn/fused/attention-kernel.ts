@@ -19,8 +19,8 @@ import { registerHostKernel, type HostIO, type Named } from './host';
  * P = 0 exactly, as the composite path's −1e9 gives after exp. P (the softmax, before dropout)
  * is saved for the backward. Dropout draws the stream of
  * dropout.ts in the order of the composite path's [H, B, Tq, T] weights, so both paths drop the
- * same weights; the backward redraws it. On wasm with head size 4 the SIMD kernels of
- * attention-simd.ts run; elsewhere (cpu, other head sizes) the JS loops below, in float64.
+ * same weights; the backward redraws it. On wasm the SIMD kernels of attention-simd.ts run (one
+ * specialised for head size 4, one for any other); elsewhere (cpu) the JS loops below, in float64.
  */
 export const SELF_ATTENTION = 'HrlfSelfAttention';
 export const SELF_ATTENTION_GRAD = 'HrlfSelfAttentionGrad';
@@ -240,31 +240,35 @@ function crossLayout(qShape: readonly number[], kvShape: readonly number[], head
   return { B, H: heads, Tq, T, dh: d / heads, qBatch: Tq * d, qRow: d, qCol: 0, kvBatch: T * w, kvRow: w, kCol: 0, vCol: d, causal };
 }
 
-/** The layout and dropout arguments of the SIMD kernels, after the pointers. */
-function simdArgs(L: Layout, rate: number, seed: number): number[] {
+/** The layout and dropout arguments of the SIMD kernels, after the pointers; the any-head-size ones also take dh. */
+function simdArgs(L: Layout, rate: number, seed: number, withHeadSize = false): number[] {
   const drop = rate > 0 ? 1 : 0;
   const causal = L.causal ? 1 : 0;
-  return [L.B, L.H, L.Tq, L.T, L.qBatch, L.qRow, L.qCol, L.kvBatch, L.kvRow, L.kCol, L.vCol, causal, drop, maskStreamStart(seed), maskThreshold(rate), Math.fround(1 / (1 - rate))];
+  return [L.B, L.H, L.Tq, L.T, ...(withHeadSize ? [L.dh] : []), L.qBatch, L.qRow, L.qCol, L.kvBatch, L.kvRow, L.kCol, L.vCol, causal, drop, maskStreamStart(seed), maskThreshold(rate), Math.fround(1 / (1 - rate))];
 }
 
-/** Forward on the SIMD kernel where it runs (wasm, head size 4), else in JS. Outputs must be allocated. */
+/** Forward on the SIMD kernel where it runs (wasm), else in JS. Outputs must be allocated. */
 function runForward(io: HostIO, q: TensorInfo, kv: TensorInfo, out: TensorInfo, probs: TensorInfo, L: Layout, rate: number, seed: number, keepProbs: boolean): void {
-  const simd = L.dh === 4 ? attentionSimd(io.heap) : null;
+  const simd = attentionSimd(io.heap);
   if (simd && io.heap) {
-    const scratch = simd.scratch(L.T);
+    const scratch = simd.scratch(L.T, L.dh);
     const at = io.heap.offset;
-    simd.exports.attentionForward(at(q), at(kv), at(out), at(probs), scratch, ...simdArgs(L, rate, seed), keepProbs ? 1 : 0);
+    const pointers = [at(q), at(kv), at(out), at(probs), scratch];
+    if (L.dh === 4) simd.exports.attentionForward(...pointers, ...simdArgs(L, rate, seed), keepProbs ? 1 : 0);
+    else simd.exports.attentionForwardN(...pointers, ...simdArgs(L, rate, seed, true), keepProbs ? 1 : 0);
     return;
   }
   forward(io.view(q), io.view(kv), io.view(out), io.view(probs), L, rate, seed);
 }
 
 function runBackward(io: HostIO, dy: TensorInfo, q: TensorInfo, kv: TensorInfo, probs: TensorInfo, dq: TensorInfo, dkv: TensorInfo, L: Layout, rate: number, seed: number): void {
-  const simd = L.dh === 4 ? attentionSimd(io.heap) : null;
+  const simd = attentionSimd(io.heap);
   if (simd && io.heap) {
-    const scratch = simd.scratch(L.T);
+    const scratch = simd.scratch(L.T, L.dh);
     const at = io.heap.offset;
-    simd.exports.attentionBackward(at(dy), at(q), at(kv), at(probs), at(dq), at(dkv), scratch, ...simdArgs(L, rate, seed));
+    const pointers = [at(dy), at(q), at(kv), at(probs), at(dq), at(dkv), scratch];
+    if (L.dh === 4) simd.exports.attentionBackward(...pointers, ...simdArgs(L, rate, seed));
+    else simd.exports.attentionBackwardN(...pointers, ...simdArgs(L, rate, seed, true));
     return;
   }
   backward(io.view(dy), io.view(q), io.view(kv), io.view(probs), io.view(dq), io.view(dkv), L, rate, seed);
