@@ -96,6 +96,55 @@ function visible(i: i32, Tq: i32, T: i32, causal: bool): i32 {
   return causal ? min(T, i + abs(T - Tq) + 1) : T;
 }
 
+// Scores of the key block at j with the lanes at or past lim (padding, or hidden by the causal
+// band) at −∞, so that they take no weight.
+// @ts-ignore: decorator
+@inline
+function hideKeys(sv: v128, j: i32, lim: i32): v128 {
+  if (j + 4 <= lim) return sv;
+  const lane = i32x4.lt_s(i32x4.add(i32x4.splat(j), i32x4(0, 1, 2, 3)), i32x4.splat(lim));
+  return v128.bitselect(sv, f32x4.splat(-Infinity), lane);
+}
+
+// Scores sc[0..Tl) → e^(s − max) in place; returns 1 / their sum, splatted.
+// @ts-ignore: decorator
+@inline
+function expRow(sc: usize, Tl: i32, mx: v128): v128 {
+  const mxv = f32x4.splat(hmax(mx));
+  let sum = f32x4.splat(0);
+  for (let j = 0; j < Tl; j += 4) {
+    const o = <usize>j << 2;
+    const e = exp4(f32x4.sub(v128.load(sc + o), mxv));
+    v128.store(sc + o, e);
+    sum = f32x4.add(sum, e);
+  }
+  return f32x4.splat(<f32>1 / hsum(sum));
+}
+
+// Probabilities pv of the key block at j (j < T) into the row p of T floats.
+// @ts-ignore: decorator
+@inline
+function storeProbs(p: usize, j: i32, T: i32, pv: v128): void {
+  const o = p + (<usize>j << 2);
+  if (j + 4 <= T) {
+    v128.store(o, pv);
+    return;
+  }
+  store<f32>(o, f32x4.extract_lane(pv, 0));
+  if (T - j > 1) store<f32>(o, f32x4.extract_lane(pv, 1), 4);
+  if (T - j > 2) store<f32>(o, f32x4.extract_lane(pv, 2), 8);
+}
+
+// Row i of the saved probabilities (at p) into pr, zero-padded to Tp; returns the end of its
+// visible blocks.
+// @ts-ignore: decorator
+@inline
+function probsRow(pr: usize, p: usize, i: i32, Tq: i32, T: i32, Tp: i32, causal: bool): i32 {
+  memory.copy(pr, p, <usize>T << 2);
+  for (let j = T; j < Tp; j++) store<f32>(pr + (<usize>j << 2), 0);
+  return (visible(i, Tq, T, causal) + 3) & ~3;
+}
+
 // Element offsets: element (b, t, col) of q is q[b·qBatch + t·qRow + col], of kv likewise.
 // out [B, Tq, 4H], probs [H, B, Tq, T] (written only when writeProbs).
 export function attentionForward(
@@ -132,33 +181,17 @@ export function attentionForward(
           let sv = f32x4.mul(q0, v128.load(kt + o));
           sv = f32x4.add(sv, f32x4.mul(q1, v128.load(kt + row + o)));
           sv = f32x4.add(sv, f32x4.mul(q2, v128.load(kt + 2 * row + o)));
-          sv = f32x4.add(sv, f32x4.mul(q3, v128.load(kt + 3 * row + o)));
-          if (j + 4 > lim) {
-            // Padded and hidden key positions take no weight.
-            const lane = i32x4.lt_s(i32x4.add(i32x4.splat(j), i32x4(0, 1, 2, 3)), i32x4.splat(lim));
-            sv = v128.bitselect(sv, negInf, lane);
-          }
+          sv = hideKeys(f32x4.add(sv, f32x4.mul(q3, v128.load(kt + 3 * row + o))), j, lim);
           v128.store(sc + o, sv);
           mx = f32x4.max(mx, sv);
         }
-        const mxv = f32x4.splat(hmax(mx));
-        let sum = f32x4.splat(0);
-        for (let j = 0; j < Tl; j += 4) {
-          const o = <usize>j << 2;
-          const e = exp4(f32x4.sub(v128.load(sc + o), mxv));
-          v128.store(sc + o, e);
-          sum = f32x4.add(sum, e);
-        }
-        const inv = f32x4.splat(<f32>1 / hsum(sum));
+        const inv = expRow(sc, Tl, mx);
         s = maskRow(mk, T, Tp, drop, s, threshold, keep);
         let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
         for (let j = 0; j < Tl; j += 4) {
           const o = <usize>j << 2;
           const pv = f32x4.mul(v128.load(sc + o), inv);
-          if (writeProbs) {
-            if (j + 4 <= T) v128.store(p + o, pv);
-            else for (let l = 0; l < T - j; l++) store<f32>(p + o + (<usize>l << 2), load<f32>(sc + o + (<usize>l << 2)) * f32x4.extract_lane(inv, 0));
-          }
+          if (writeProbs) storeProbs(p, j, T, pv);
           const w = f32x4.mul(pv, v128.load(mk + o));
           a0 = f32x4.add(a0, f32x4.mul(w, v128.load(vt + o)));
           a1 = f32x4.add(a1, f32x4.mul(w, v128.load(vt + row + o)));
@@ -209,10 +242,8 @@ export function attentionBackward(
         const g2 = f32x4.splat(f32x4.extract_lane(gv, 2));
         const g3 = f32x4.splat(f32x4.extract_lane(gv, 3));
         s = maskRow(mk, T, Tp, drop, s, threshold, keep);
-        memory.copy(pr, p, <usize>T << 2);
-        for (let j = T; j < Tp; j++) store<f32>(pr + (<usize>j << 2), 0);
         // Hidden keys have P = 0, so they add nothing to dV, dP·P, dQ or dK.
-        const Tl = (visible(i, Tq, T, causal) + 3) & ~3;
+        const Tl = probsRow(pr, p, i, Tq, T, Tp, causal);
         let rowDot = zero;
         for (let j = 0; j < Tl; j += 4) {
           const o = <usize>j << 2;
@@ -324,31 +355,17 @@ export function attentionForwardN(
           const o = <usize>j << 2;
           let sv = f32x4.splat(0);
           for (let c = 0; c < dh; c++) sv = f32x4.add(sv, f32x4.mul(v128.load(qs + (<usize>c << 4)), v128.load(kt + <usize>c * row + o)));
-          if (j + 4 > lim) {
-            const lane = i32x4.lt_s(i32x4.add(i32x4.splat(j), i32x4(0, 1, 2, 3)), i32x4.splat(lim));
-            sv = v128.bitselect(sv, negInf, lane);
-          }
+          sv = hideKeys(sv, j, lim);
           v128.store(sc + o, sv);
           mx = f32x4.max(mx, sv);
         }
-        const mxv = f32x4.splat(hmax(mx));
-        let sum = f32x4.splat(0);
-        for (let j = 0; j < Tl; j += 4) {
-          const o = <usize>j << 2;
-          const e = exp4(f32x4.sub(v128.load(sc + o), mxv));
-          v128.store(sc + o, e);
-          sum = f32x4.add(sum, e);
-        }
-        const inv = f32x4.splat(<f32>1 / hsum(sum));
+        const inv = expRow(sc, Tl, mx);
         s = maskRow(mk, T, Tp, drop, s, threshold, keep);
         memory.fill(acc, 0, <usize>dh << 4);
         for (let j = 0; j < Tl; j += 4) {
           const o = <usize>j << 2;
           const pv = f32x4.mul(v128.load(sc + o), inv);
-          if (writeProbs) {
-            if (j + 4 <= T) v128.store(p + o, pv);
-            else for (let l = 0; l < T - j; l++) store<f32>(p + o + (<usize>l << 2), load<f32>(sc + o + (<usize>l << 2)) * f32x4.extract_lane(inv, 0));
-          }
+          if (writeProbs) storeProbs(p, j, T, pv);
           const w = f32x4.mul(pv, v128.load(mk + o));
           for (let c = 0; c < dh; c++) {
             const ap = acc + (<usize>c << 4);
@@ -401,10 +418,8 @@ export function attentionBackwardN(
           v128.store(qs + (<usize>c << 4), f32x4.splat(load<f32>(qp + (<usize>c << 2))));
         }
         s = maskRow(mk, T, Tp, drop, s, threshold, keep);
-        memory.copy(pr, p, <usize>T << 2);
-        for (let j = T; j < Tp; j++) store<f32>(pr + (<usize>j << 2), 0);
         // Hidden keys have P = 0, so they add nothing to dV, dP·P, dQ or dK.
-        const Tl = (visible(i, Tq, T, causal) + 3) & ~3;
+        const Tl = probsRow(pr, p, i, Tq, T, Tp, causal);
         let rowDot = zero;
         for (let j = 0; j < Tl; j += 4) {
           const o = <usize>j << 2;
