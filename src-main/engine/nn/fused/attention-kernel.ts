@@ -17,9 +17,9 @@ import { registerHostKernel, type HostIO, type Named } from './host';
  *
  * With `causal`, query i sees keys j ≤ i + |T − Tq| only (causalMask's band); hidden keys get
  * P = 0 exactly, as the composite path's −1e9 gives after exp. P (the softmax, before dropout)
- * is saved for the backward. Dropout draws the stream of
- * dropout.ts in the order of the composite path's [H, B, Tq, T] weights, so both paths drop the
- * same weights; the backward redraws it. On wasm the SIMD kernels of attention-simd.ts run (one
+ * is saved for the backward. Dropout draws the stream of dropout.ts in the order of the composite
+ * path's [H, B, Tq, T] weights (hidden keys included), so both paths drop the same weights; the
+ * backward redraws it. On wasm the SIMD kernels of attention-simd.ts run (one
  * specialised for head size 4, one for any other); elsewhere (cpu) the JS loops below, in float64.
  */
 export const SELF_ATTENTION = 'HrlfSelfAttention';
