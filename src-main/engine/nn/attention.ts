@@ -5,58 +5,7 @@ import { Linear } from './linear';
 import { linearOp } from './linear-op';
 import { scoped, type Module, type NamedVariable } from './module';
 import { dropout } from './dropout';
-import { LAST_QUERY_ATTENTION, LAST_QUERY_ATTENTION_GRAD, SELF_ATTENTION, SELF_ATTENTION_GRAD } from './fused/attention-kernel';
-import { hasFusedKernel, runKernel } from './fused/host';
-
-type SelfCore = (qkv: tf.Tensor3D) => tf.Tensor3D;
-type LastCore = (q: tf.Tensor2D, kv: tf.Tensor3D) => tf.Tensor2D;
-
-/**
- * Whether autodiff is recording (inside tf.grad/variableGrads): only then does the backward need
- * the softmax kept. tfjs-core exposes no public accessor; 4.22's engine keeps the depth here.
- */
-function recording(): boolean {
-  return (tf.engine() as unknown as { state: { gradientDepth: number } }).state.gradientDepth > 0;
-}
-
-/** Attrs of one fused attention call: the dropout seed is drawn exactly where dropout() would draw it. */
-function coreAttrs(heads: number, rate: number, ctx: ForwardCtx): { heads: number; rate: number; seed: number; keepProbs: boolean } {
-  const keepProbs = recording();
-  if (!ctx.training || rate <= 0) return { heads, rate: 0, seed: 0, keepProbs };
-  if (ctx.rng === null) throw new Error('dropout in training mode needs an Rng');
-  return { heads, rate, seed: ctx.rng.seed(), keepProbs };
-}
-
-/** The fused attention core as a differentiable op (see fused/attention-kernel.ts). */
-function fusedSelfCore(attrs: ReturnType<typeof coreAttrs>): SelfCore {
-  return tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const [qkv, save] = args as [tf.Tensor3D, tf.GradSaveFunc];
-    const [context, probs] = runKernel<tf.Tensor[]>(SELF_ATTENTION, { qkv }, { ...attrs });
-    save([qkv, probs!]);
-    return {
-      value: context as tf.Tensor3D,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [sqkv, sprobs] = saved as [tf.Tensor, tf.Tensor];
-        return runKernel<tf.Tensor>(SELF_ATTENTION_GRAD, { dy, qkv: sqkv, probs: sprobs }, { ...attrs });
-      },
-    };
-  }) as unknown as SelfCore;
-}
-
-function fusedLastCore(attrs: ReturnType<typeof coreAttrs>): LastCore {
-  return tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const [q, kv, save] = args as [tf.Tensor2D, tf.Tensor3D, tf.GradSaveFunc];
-    const [context, probs] = runKernel<tf.Tensor[]>(LAST_QUERY_ATTENTION, { q, kv }, { ...attrs });
-    save([q, kv, probs!]);
-    return {
-      value: context as tf.Tensor2D,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [sq, skv, sprobs] = saved as [tf.Tensor, tf.Tensor, tf.Tensor];
-        return runKernel<tf.Tensor[]>(LAST_QUERY_ATTENTION_GRAD, { dy, q: sq, kv: skv, probs: sprobs }, { ...attrs });
-      },
-    };
-  }) as unknown as LastCore;
-}
+import { coreAttrs, fusedAttentionAvailable, fusedCrossCore, fusedSelfCore } from './attention-core';
 
 /**
  * Multi-head self-attention with PyTorch nn.MultiheadAttention semantics (scaled dot product,
@@ -90,7 +39,7 @@ export class MultiHeadSelfAttention implements Module {
     const [b, t, d] = x.shape;
     const h = this.heads;
     const projected = this.qkv.apply(tf.reshape(x, [b * t, d]) as tf.Tensor2D);
-    if (this.dropoutRate < 1 && hasFusedKernel(SELF_ATTENTION)) {
+    if (fusedAttentionAvailable(this.dropoutRate)) {
       const core = fusedSelfCore(coreAttrs(h, this.dropoutRate, ctx));
       const context = core(tf.reshape(projected, [b, t, 3 * d]) as tf.Tensor3D); // [B, T, H·dh]
       return tf.reshape(this.out.apply(tf.reshape(context, [b * t, d]) as tf.Tensor2D), [b, t, d]);
@@ -132,8 +81,8 @@ export class MultiHeadSelfAttention implements Module {
     const q = linearOp(last, tf.slice(w, [0, 0], [d, d]), tf.slice(bias, [0], [d]), 'linear');
     const rows = tf.reshape(x, [b * t, d]) as tf.Tensor2D;
     const kv = linearOp(rows, tf.slice(w, [0, d], [d, 2 * d]), tf.slice(bias, [d], [2 * d]), 'linear');
-    if (this.dropoutRate < 1 && hasFusedKernel(LAST_QUERY_ATTENTION)) {
-      const core = fusedLastCore(coreAttrs(h, this.dropoutRate, ctx));
+    if (fusedAttentionAvailable(this.dropoutRate)) {
+      const core = fusedCrossCore(coreAttrs(h, this.dropoutRate, ctx));
       return this.out.apply(core(q, tf.reshape(kv, [b, t, 2 * d]) as tf.Tensor3D));
     }
     const [k, v] = this.splitHeads(kv, b, t, 2) as [tf.Tensor4D, tf.Tensor4D];

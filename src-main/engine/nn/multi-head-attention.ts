@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../random';
+import { coreAttrs, fusedAttentionAvailable, fusedCrossCore, fusedSelfCore } from './attention-core';
 import type { ForwardCtx } from './context';
 import { dropout } from './dropout';
 import { Linear } from './linear';
@@ -45,6 +46,10 @@ export interface AttentionMasks {
  * over the other two; otherwise three. Splitting the weight copies d×3d values, negligible next to
  * the products. Heads lead the 4-D layout [H, B, T, dh] for the same reason as in
  * MultiHeadSelfAttention (contiguous head split, 4-D transposes only).
+ *
+ * Without masks, or with exactly causalMask(Tq, Tk) and no key padding, the attention core runs
+ * as one fused kernel on the projections (see attention-core.ts); other masks take the composite
+ * ops. Both draw the same dropout mask.
  */
 export class MultiHeadAttention implements Module {
   readonly qkv: Linear;
@@ -72,33 +77,58 @@ export class MultiHeadAttention implements Module {
     const tk = key.shape[1];
     if (value.shape[1] !== tk) throw new Error(`key length ${tk} and value length ${value.shape[1]} differ`);
     const rows = (x: tf.Tensor3D): tf.Tensor2D => tf.reshape(x, [x.shape[0] * x.shape[1], d]) as tf.Tensor2D;
-    let q: tf.Tensor4D;
+    const causal = masks.attn === undefined ? false : isCausalMask(masks.attn, tq, tk) ? true : null;
+    const fused = causal !== null && masks.keyPadding === undefined && fusedAttentionAvailable(this.dropoutRate);
+    if (query === key && key === value) {
+      const projected = this.qkv.apply(rows(query)); // [B·T, 3d]
+      if (fused) {
+        const core = fusedSelfCore(coreAttrs(this.heads, this.dropoutRate, ctx, causal === true));
+        return this.project(core(tf.reshape(projected, [b, tq, 3 * d]) as tf.Tensor3D), b, tq);
+      }
+      const [q, k, v] = this.splitHeads(projected, b, tq, 3) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
+      return this.composite(q, k, v, ctx, masks);
+    }
+    // Column blocks of qkv by one split (its gradient is one concat; a slice's would be a pad,
+    // several times slower on wasm).
+    const sizes = key === value ? [d, 2 * d] : [d, d, d];
+    const ws = tf.split(this.qkv.weight, sizes, 1) as tf.Tensor2D[];
+    const bs = tf.split(this.qkv.bias as tf.Tensor1D, sizes, 0) as tf.Tensor1D[];
+    const project = (x: tf.Tensor3D, i: number): tf.Tensor2D => linearOp(rows(x), ws[i]!, bs[i]!, 'linear');
+    const qRows = project(query, 0); // [B·Tq, d]
+    if (fused) {
+      // The kernel reads K and V from one [B, Tk, 2d] operand, as the k|v block of qkv lays them out.
+      const kvRows = key === value ? project(key, 1) : tf.concat([project(key, 1), project(value, 2)], 1); // [B·Tk, 2d]
+      const core = fusedCrossCore(coreAttrs(this.heads, this.dropoutRate, ctx, causal === true));
+      const context = core(tf.reshape(qRows, [b, tq, d]) as tf.Tensor3D, tf.reshape(kvRows, [b, tk, 2 * d]) as tf.Tensor3D);
+      return this.project(context, b, tq);
+    }
+    const [q] = this.splitHeads(qRows, b, tq, 1) as [tf.Tensor4D];
     let k: tf.Tensor4D;
     let v: tf.Tensor4D;
-    if (query === key && key === value) {
-      [q, k, v] = this.splitHeads(this.qkv.apply(rows(query)), b, tq, 3) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
+    if (key === value) {
+      [k, v] = this.splitHeads(project(key, 1), b, tk, 2) as [tf.Tensor4D, tf.Tensor4D];
     } else {
-      // Column blocks of qkv by one split (its gradient is one concat; a slice's would be a pad,
-      // several times slower on wasm).
-      const sizes = key === value ? [d, 2 * d] : [d, d, d];
-      const ws = tf.split(this.qkv.weight, sizes, 1) as tf.Tensor2D[];
-      const bs = tf.split(this.qkv.bias as tf.Tensor1D, sizes, 0) as tf.Tensor1D[];
-      const project = (x: tf.Tensor3D, i: number): tf.Tensor2D => linearOp(rows(x), ws[i]!, bs[i]!, 'linear');
-      [q] = this.splitHeads(project(query, 0), b, tq, 1) as [tf.Tensor4D];
-      if (key === value) {
-        [k, v] = this.splitHeads(project(key, 1), b, tk, 2) as [tf.Tensor4D, tf.Tensor4D];
-      } else {
-        [k] = this.splitHeads(project(key, 1), b, tk, 1) as [tf.Tensor4D];
-        [v] = this.splitHeads(project(value, 2), b, tk, 1) as [tf.Tensor4D];
-      }
+      [k] = this.splitHeads(project(key, 1), b, tk, 1) as [tf.Tensor4D];
+      [v] = this.splitHeads(project(value, 2), b, tk, 1) as [tf.Tensor4D];
     }
+    return this.composite(q, k, v, ctx, masks);
+  }
+
+  /** q [H, B, Tq, dh], k and v [H, B, Tk, dh] → [B, Tq, d] through the composite tf ops. */
+  private composite(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, ctx: ForwardCtx, masks: AttentionMasks): tf.Tensor3D {
+    const [, b, tq] = q.shape;
+    const tk = k.shape[2];
     let scores: tf.Tensor = tf.matMul(tf.mul(q, 1 / Math.sqrt(this.headDim)), k, false, true); // [H, B, Tq, Tk]
     if (masks.attn) scores = tf.add(scores, masks.attn);
     if (masks.keyPadding) scores = tf.add(scores, tf.reshape(tf.mul(masks.keyPadding, MASKED), [1, b, 1, tk]));
     const weights = dropout(tf.softmax(scores), this.dropoutRate, ctx);
     const context = tf.matMul(weights, v); // [H, B, Tq, dh]
-    const merged = tf.reshape(tf.transpose(context, [1, 2, 0, 3]), [b * tq, d]);
-    return tf.reshape(this.out.apply(merged), [b, tq, d]);
+    return this.project(tf.transpose(context, [1, 2, 0, 3]), b, tq);
+  }
+
+  /** Merged heads [B, Tq, d] (or [B, Tq, H, dh]) → output projection [B, Tq, d]. */
+  private project(context: tf.Tensor, b: number, tq: number): tf.Tensor3D {
+    return tf.reshape(this.out.apply(tf.reshape(context, [b * tq, this.d]) as tf.Tensor2D), [b, tq, this.d]);
   }
 
   /** [B·T, n·d] → n tensors [H, B, T, dh]. */
@@ -113,6 +143,13 @@ export class MultiHeadAttention implements Module {
 }
 
 /**
+ * Tensors made by causalMask (tensors are immutable, so they still hold that mask). Recognising
+ * them lets the fused kernel apply the band itself instead of reading a [Tq, Tk] tensor; a mask
+ * built any other way, even with equal values, takes the composite path.
+ */
+const causalMasks = new WeakSet<tf.Tensor>();
+
+/**
  * MulT's future mask (`buffered_future_mask`), [Tq, Tk]: query i may not see key j when
  * j > i + |Tk − Tq|. With Tq = Tk it is the usual causal mask (PyTorch's
  * generate_square_subsequent_mask); with unequal lengths MulT widens the visible band by the
@@ -124,5 +161,12 @@ export function causalMask(tq: number, tk = tq): tf.Tensor2D {
   for (let i = 0; i < tq; i++) {
     for (let j = i + offset + 1; j < tk; j++) data[i * tk + j] = MASKED;
   }
-  return tf.tensor2d(data, [tq, tk], 'float32');
+  const mask = tf.tensor2d(data, [tq, tk], 'float32');
+  causalMasks.add(mask);
+  return mask;
+}
+
+/** Whether `mask` is causalMask(tq, tk). */
+function isCausalMask(mask: tf.Tensor2D, tq: number, tk: number): boolean {
+  return causalMasks.has(mask) && !mask.isDisposed && mask.shape[0] === tq && mask.shape[1] === tk;
 }

@@ -1,6 +1,23 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Adam, Conv1d, Conv1dK3, dropout, EncoderLayer, LayerNorm, MultiHeadSelfAttention, trainCtx, tuneWasmKernels, useFusedKernels, variablesOf, EVAL, type ForwardCtx, type Module } from '../../../src-main/engine/nn';
+import {
+  Adam,
+  causalMask,
+  Conv1d,
+  Conv1dK3,
+  dropout,
+  EncoderLayer,
+  LayerNorm,
+  MultiHeadAttention,
+  MultiHeadSelfAttention,
+  trainCtx,
+  tuneWasmKernels,
+  useFusedKernels,
+  variablesOf,
+  EVAL,
+  type ForwardCtx,
+  type Module,
+} from '../../../src-main/engine/nn';
 import { createRng } from '../../../src-main/engine/random';
 import { BACKENDS, useBackend } from './helpers/backends';
 
@@ -14,21 +31,20 @@ interface Result {
   values: number[][];
 }
 
-/** f's output and the gradients of sum(f·r) w.r.t. x and the module's variables, on one path. */
-function run(fused: boolean, module: Module, f: (x: tf.Tensor, ctx: ForwardCtx) => tf.Tensor, x: tf.Tensor, seed: number, rate: number): Result {
+type Inputs = (xs: tf.Tensor[], ctx: ForwardCtx) => tf.Tensor;
+
+/** f's output and the gradients of sum(f·r) w.r.t. every input and the module's variables, on one path. */
+function run(fused: boolean, module: Module, f: Inputs, xs: tf.Tensor[], seed: number, rate: number): Result {
   useFusedKernels(fused);
   return tf.tidy(() => {
-    const ctx = rate > 0 ? trainCtx(createRng(seed)) : EVAL;
-    const y = f(x, ctx);
+    const ctx = (): ForwardCtx => (rate > 0 ? trainCtx(createRng(seed)) : EVAL);
+    const y = f(xs, ctx());
     const r = tf.randomNormal(y.shape, 0, 1, 'float32', 7);
     const vars = variablesOf(module);
-    const g = tf.grads((xi: tf.Tensor, ...vs: tf.Tensor[]) => {
-      void vs;
-      return tf.sum(tf.mul(f(xi, rate > 0 ? trainCtx(createRng(seed)) : EVAL), r));
-    });
-    const [dx] = g([x, ...vars]);
-    const { grads } = tf.variableGrads(() => tf.sum(tf.mul(f(x, rate > 0 ? trainCtx(createRng(seed)) : EVAL), r)) as tf.Scalar, vars);
-    return { values: [y, dx!, ...vars.map((v) => grads[v.name]!)].map((t) => Array.from(t.dataSync())) };
+    const g = tf.grads((...args: tf.Tensor[]) => tf.sum(tf.mul(f(args.slice(0, xs.length), ctx()), r)));
+    const dxs = g([...xs, ...vars]).slice(0, xs.length);
+    const { grads } = tf.variableGrads(() => tf.sum(tf.mul(f(xs, ctx()), r)) as tf.Scalar, vars);
+    return { values: [y, ...dxs, ...vars.map((v) => grads[v.name]!)].map((t) => Array.from(t.dataSync())) };
   });
 }
 
@@ -47,7 +63,8 @@ function expectSame(a: Result, b: Result, tol: number): void {
 }
 
 function both(module: Module, f: (x: tf.Tensor, ctx: ForwardCtx) => tf.Tensor, x: tf.Tensor, rate: number, tol = 2e-5): void {
-  expectSame(run(true, module, f, x, 11, rate), run(false, module, f, x, 11, rate), tol);
+  const g: Inputs = (xs, ctx) => f(xs[0]!, ctx);
+  expectSame(run(true, module, g, [x], 11, rate), run(false, module, g, [x], 11, rate), tol);
 }
 
 describe.each(BACKENDS)('fused kernels equal the composite ops on %s', (backend) => {
@@ -69,6 +86,72 @@ describe.each(BACKENDS)('fused kernels equal the composite ops on %s', (backend)
       x.dispose();
       for (const [, v] of attn.namedVariables()) v.dispose();
     }
+  });
+
+  it('MultiHeadAttention: self, cross (Tq ≠ Tk, key = value or not), causal or no mask, dropout on and off; other masks stay composite', async () => {
+    await useBackend(backend);
+    for (const [d, heads] of [
+      [40, 10],
+      [12, 4],
+    ] as const) {
+      const attn = new MultiHeadAttention(d, heads, createRng(d), { dropout: 0.25 });
+      for (const [tq, tk] of [
+        [7, 7],
+        [5, 9],
+        [9, 5],
+        [1, 6],
+      ] as const) {
+        const xq = tf.randomNormal([3, tq, d], 0, 1, 'float32', 3);
+        const xk = tf.randomNormal([3, tk, d], 0, 1, 'float32', 4);
+        const xv = tf.randomNormal([3, tk, d], 0, 1, 'float32', 5);
+        for (const causal of [false, true]) {
+          const masks = (t: number): { attn?: tf.Tensor2D } => (causal ? { attn: causalMask(tq, t) } : {});
+          const cases: [Inputs, tf.Tensor[]][] = [
+            [(xs, ctx) => attn.apply(xs[0] as tf.Tensor3D, xs[1] as tf.Tensor3D, xs[1] as tf.Tensor3D, ctx, masks(tk)), [xq, xk]],
+            [(xs, ctx) => attn.apply(xs[0] as tf.Tensor3D, xs[1] as tf.Tensor3D, xs[2] as tf.Tensor3D, ctx, masks(tk)), [xq, xk, xv]],
+          ];
+          if (tq === tk) cases.push([(xs, ctx) => attn.apply(xs[0] as tf.Tensor3D, xs[0] as tf.Tensor3D, xs[0] as tf.Tensor3D, ctx, masks(tq)), [xq]]);
+          for (const [f, xs] of cases) {
+            for (const rate of [0, 0.25]) {
+              const fused = run(true, attn, f, xs, 11, rate);
+              expectSame(fused, run(false, attn, f, xs, 11, rate), 1e-5);
+              // Same seed, same dropout mask: bit-identical.
+              expect(run(true, attn, f, xs, 11, rate).values).toEqual(fused.values);
+            }
+          }
+        }
+        tf.dispose([xq, xk, xv]);
+      }
+      for (const [, v] of attn.namedVariables()) v.dispose();
+    }
+
+    const attn = new MultiHeadAttention(8, 2, createRng(3));
+    const kernelsOf = async (masks: Parameters<MultiHeadAttention['apply']>[4], self: boolean): Promise<string[]> => {
+      const profile = await tf.profile(() => {
+        const x = tf.randomNormal([2, 4, 8], 0, 1, 'float32', 1) as tf.Tensor3D;
+        const m = tf.randomNormal([2, 4, 8], 0, 1, 'float32', 2) as tf.Tensor3D;
+        return attn.apply(x, self ? x : m, self ? x : m, EVAL, masks);
+      });
+      return profile.kernelNames;
+    };
+    const padding = tf.tensor2d([[0, 0, 0, 1], [0, 0, 0, 0]]);
+    const sameValues = tf.tensor2d(causalMask(4).dataSync(), [4, 4]);
+    const cases: [Parameters<MultiHeadAttention['apply']>[4], boolean][] = [
+      [{}, true],
+      [{ attn: causalMask(4) }, true],
+      [{ attn: causalMask(4) }, false],
+      [{ attn: causalMask(4), keyPadding: padding }, false],
+      [{ keyPadding: padding }, true],
+      [{ attn: sameValues }, false],
+    ];
+    const fusedRan: boolean[] = [];
+    for (const [masks, self] of cases) {
+      const names = await kernelsOf(masks, self);
+      fusedRan.push(names.includes('HrlfSelfAttention') || names.includes('HrlfCrossAttention'));
+      expect(names.includes('Softmax'), JSON.stringify(names)).toBe(!fusedRan.at(-1));
+    }
+    expect(fusedRan).toEqual([true, true, true, false, false, false]);
+    tf.dispose([padding, sameValues, ...attn.namedVariables().map(([, v]) => v)]);
   });
 
   it('encoder layer with dropout (LayerNorm, attention, dropout kernels together)', async () => {

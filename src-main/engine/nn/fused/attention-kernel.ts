@@ -11,24 +11,29 @@ import { registerHostKernel, type HostIO, type Named } from './host';
  *
  * - HrlfSelfAttention: qkv [B, T, 3d] (columns [q | k | v], head h at h·dh inside each block, as
  *   MultiHeadSelfAttention's fused projection lays them out) → C [B, T, d], P [H, B, T, T].
- * - HrlfLastQueryAttention: q [B, d] (the last position's query) and kv [B, T, 2d] → C [B, d],
- *   P [H, B, 1, T] (MultiHeadSelfAttention.applyLast).
+ * - HrlfCrossAttention: q [B, Tq, d] and kv [B, T, 2d] (columns [k | v]), projected from different
+ *   inputs → C [B, Tq, d], P [H, B, Tq, T] (MultiHeadAttention: cross-modal and encoder–decoder
+ *   attention); q [B, d] is one query per sample → C [B, d] (MultiHeadSelfAttention.applyLast).
  *
- * P (the softmax, before dropout) is saved for the backward. Dropout draws the stream of
- * dropout.ts in the order of the composite path's [H, B, Tq, T] weights, so both paths drop the
- * same weights; the backward redraws it. On wasm with head size 4 the SIMD kernels of
- * attention-simd.ts run; elsewhere (cpu, other head sizes) the JS loops below, in float64.
+ * With `causal`, query i sees keys j ≤ i + |T − Tq| only (causalMask's band); hidden keys get
+ * P = 0 exactly, as the composite path's −1e9 gives after exp. P (the softmax, before dropout)
+ * is saved for the backward. Dropout draws the stream of dropout.ts in the order of the composite
+ * path's [H, B, Tq, T] weights (hidden keys included), so both paths drop the same weights; the
+ * backward redraws it. On wasm the SIMD kernels of attention-simd.ts run (one
+ * specialised for head size 4, one for any other); elsewhere (cpu) the JS loops below, in float64.
  */
 export const SELF_ATTENTION = 'HrlfSelfAttention';
 export const SELF_ATTENTION_GRAD = 'HrlfSelfAttentionGrad';
-export const LAST_QUERY_ATTENTION = 'HrlfLastQueryAttention';
-export const LAST_QUERY_ATTENTION_GRAD = 'HrlfLastQueryAttentionGrad';
+export const CROSS_ATTENTION = 'HrlfCrossAttention';
+export const CROSS_ATTENTION_GRAD = 'HrlfCrossAttentionGrad';
 
 export interface AttentionAttrs {
   heads: number;
   /** Dropout rate on the attention weights; 0 = none (evaluation). */
   rate: number;
   seed: number;
+  /** MulT's future mask (causalMask(Tq, T)) instead of no mask. */
+  causal?: boolean;
   /** false: the softmax output is not needed (no gradient recorded) and is left unwritten. */
   keepProbs?: boolean;
 }
@@ -47,6 +52,7 @@ interface Layout {
   kvRow: number;
   kCol: number;
   vCol: number;
+  causal: boolean;
 }
 
 /**
@@ -89,6 +95,7 @@ function forward(q: Float32Array, kv: Float32Array, out: Float32Array, probs: Fl
   let s = maskStreamStart(seed);
   const buf = rowScratch(T + dh);
   const acc = buf.subarray(T, T + dh);
+  const offset = Math.abs(T - Tq);
   let p = 0;
   for (let h = 0; h < H; h++) {
     for (let b = 0; b < B; b++) {
@@ -96,8 +103,10 @@ function forward(q: Float32Array, kv: Float32Array, out: Float32Array, probs: Fl
       const vb = b * L.kvBatch + L.vCol + h * dh;
       for (let i = 0; i < Tq; i++) {
         const qi = b * L.qBatch + i * L.qRow + L.qCol + h * dh;
+        const lim = L.causal ? Math.min(T, i + offset + 1) : T;
+        buf.fill(-Infinity, lim, T);
         let max = -Infinity;
-        for (let j = 0, kj = kb; j < T; j++, kj += L.kvRow) {
+        for (let j = 0, kj = kb; j < lim; j++, kj += L.kvRow) {
           let dot = 0;
           for (let c = 0; c < dh; c++) dot += q[qi + c]! * kv[kj + c]!;
           dot *= scale;
@@ -216,42 +225,50 @@ function backward(
   }
 }
 
-function selfLayout(shape: readonly number[], heads: number): Layout {
+function selfLayout(shape: readonly number[], heads: number, causal: boolean): Layout {
   const [B, T, w] = shape as [number, number, number];
   const d = w / 3;
-  return { B, H: heads, Tq: T, T, dh: d / heads, qBatch: T * w, qRow: w, qCol: 0, kvBatch: T * w, kvRow: w, kCol: d, vCol: 2 * d };
+  return { B, H: heads, Tq: T, T, dh: d / heads, qBatch: T * w, qRow: w, qCol: 0, kvBatch: T * w, kvRow: w, kCol: d, vCol: 2 * d, causal };
 }
 
-function lastLayout(qShape: readonly number[], kvShape: readonly number[], heads: number): Layout {
-  const [B, d] = qShape as [number, number];
+/** q [B, Tq, d] or [B, d] (Tq = 1), kv [B, T, 2d]. */
+function crossLayout(qShape: readonly number[], kvShape: readonly number[], heads: number, causal: boolean): Layout {
+  const B = qShape[0]!;
+  const d = qShape[qShape.length - 1]!;
+  const Tq = qShape.length === 3 ? qShape[1]! : 1;
   const [, T, w] = kvShape as [number, number, number];
-  return { B, H: heads, Tq: 1, T, dh: d / heads, qBatch: d, qRow: d, qCol: 0, kvBatch: T * w, kvRow: w, kCol: 0, vCol: d };
+  return { B, H: heads, Tq, T, dh: d / heads, qBatch: Tq * d, qRow: d, qCol: 0, kvBatch: T * w, kvRow: w, kCol: 0, vCol: d, causal };
 }
 
-/** The layout and dropout arguments of the SIMD kernels, after the pointers. */
-function simdArgs(L: Layout, rate: number, seed: number): number[] {
+/** The layout and dropout arguments of the SIMD kernels, after the pointers; the any-head-size ones also take dh. */
+function simdArgs(L: Layout, rate: number, seed: number, withHeadSize = false): number[] {
   const drop = rate > 0 ? 1 : 0;
-  return [L.B, L.H, L.Tq, L.T, L.qBatch, L.qRow, L.qCol, L.kvBatch, L.kvRow, L.kCol, L.vCol, drop, maskStreamStart(seed), maskThreshold(rate), Math.fround(1 / (1 - rate))];
+  const causal = L.causal ? 1 : 0;
+  return [L.B, L.H, L.Tq, L.T, ...(withHeadSize ? [L.dh] : []), L.qBatch, L.qRow, L.qCol, L.kvBatch, L.kvRow, L.kCol, L.vCol, causal, drop, maskStreamStart(seed), maskThreshold(rate), Math.fround(1 / (1 - rate))];
 }
 
-/** Forward on the SIMD kernel where it runs (wasm, head size 4), else in JS. Outputs must be allocated. */
+/** Forward on the SIMD kernel where it runs (wasm), else in JS. Outputs must be allocated. */
 function runForward(io: HostIO, q: TensorInfo, kv: TensorInfo, out: TensorInfo, probs: TensorInfo, L: Layout, rate: number, seed: number, keepProbs: boolean): void {
-  const simd = L.dh === 4 ? attentionSimd(io.heap) : null;
+  const simd = attentionSimd(io.heap);
   if (simd && io.heap) {
-    const scratch = simd.scratch(L.T);
+    const scratch = simd.scratch(L.T, L.dh);
     const at = io.heap.offset;
-    simd.exports.attentionForward(at(q), at(kv), at(out), at(probs), scratch, ...simdArgs(L, rate, seed), keepProbs ? 1 : 0);
+    const pointers = [at(q), at(kv), at(out), at(probs), scratch];
+    if (L.dh === 4) simd.exports.attentionForward(...pointers, ...simdArgs(L, rate, seed), keepProbs ? 1 : 0);
+    else simd.exports.attentionForwardN(...pointers, ...simdArgs(L, rate, seed, true), keepProbs ? 1 : 0);
     return;
   }
   forward(io.view(q), io.view(kv), io.view(out), io.view(probs), L, rate, seed);
 }
 
 function runBackward(io: HostIO, dy: TensorInfo, q: TensorInfo, kv: TensorInfo, probs: TensorInfo, dq: TensorInfo, dkv: TensorInfo, L: Layout, rate: number, seed: number): void {
-  const simd = L.dh === 4 ? attentionSimd(io.heap) : null;
+  const simd = attentionSimd(io.heap);
   if (simd && io.heap) {
-    const scratch = simd.scratch(L.T);
+    const scratch = simd.scratch(L.T, L.dh);
     const at = io.heap.offset;
-    simd.exports.attentionBackward(at(dy), at(q), at(kv), at(probs), at(dq), at(dkv), scratch, ...simdArgs(L, rate, seed));
+    const pointers = [at(dy), at(q), at(kv), at(probs), at(dq), at(dkv), scratch];
+    if (L.dh === 4) simd.exports.attentionBackward(...pointers, ...simdArgs(L, rate, seed));
+    else simd.exports.attentionBackwardN(...pointers, ...simdArgs(L, rate, seed, true));
     return;
   }
   backward(io.view(dy), io.view(q), io.view(kv), io.view(probs), io.view(dq), io.view(dkv), L, rate, seed);
@@ -259,8 +276,8 @@ function runBackward(io: HostIO, dy: TensorInfo, q: TensorInfo, kv: TensorInfo, 
 
 registerHostKernel(SELF_ATTENTION, (inputs, attrs, io) => {
   const { qkv } = inputs as Named<'qkv'>;
-  const { heads, rate, seed, keepProbs } = attrs as unknown as AttentionAttrs;
-  const L = selfLayout(qkv.shape, heads);
+  const { heads, rate, seed, keepProbs, causal } = attrs as unknown as AttentionAttrs;
+  const L = selfLayout(qkv.shape, heads, causal === true);
   const out = io.output([L.B, L.T, L.H * L.dh]);
   const probs = io.output([L.H, L.B, L.T, L.T]);
   runForward(io, qkv, qkv, out, probs, L, rate, seed, keepProbs !== false);
@@ -269,27 +286,27 @@ registerHostKernel(SELF_ATTENTION, (inputs, attrs, io) => {
 
 registerHostKernel(SELF_ATTENTION_GRAD, (inputs, attrs, io) => {
   const { dy, qkv, probs } = inputs as Named<'dy' | 'qkv' | 'probs'>;
-  const { heads, rate, seed } = attrs as unknown as AttentionAttrs;
-  const L = selfLayout(qkv.shape, heads);
+  const { heads, rate, seed, causal } = attrs as unknown as AttentionAttrs;
+  const L = selfLayout(qkv.shape, heads, causal === true);
   const dqkv = io.output(qkv.shape);
   runBackward(io, dy, qkv, qkv, probs, dqkv, dqkv, L, rate, seed);
   return dqkv;
 });
 
-registerHostKernel(LAST_QUERY_ATTENTION, (inputs, attrs, io) => {
+registerHostKernel(CROSS_ATTENTION, (inputs, attrs, io) => {
   const { q, kv } = inputs as Named<'q' | 'kv'>;
-  const { heads, rate, seed, keepProbs } = attrs as unknown as AttentionAttrs;
-  const L = lastLayout(q.shape, kv.shape, heads);
-  const out = io.output([L.B, L.H * L.dh]);
-  const probs = io.output([L.H, L.B, 1, L.T]);
+  const { heads, rate, seed, keepProbs, causal } = attrs as unknown as AttentionAttrs;
+  const L = crossLayout(q.shape, kv.shape, heads, causal === true);
+  const out = io.output(q.shape);
+  const probs = io.output([L.H, L.B, L.Tq, L.T]);
   runForward(io, q, kv, out, probs, L, rate, seed, keepProbs !== false);
   return [out, probs];
 });
 
-registerHostKernel(LAST_QUERY_ATTENTION_GRAD, (inputs, attrs, io) => {
+registerHostKernel(CROSS_ATTENTION_GRAD, (inputs, attrs, io) => {
   const { dy, q, kv, probs } = inputs as Named<'dy' | 'q' | 'kv' | 'probs'>;
-  const { heads, rate, seed } = attrs as unknown as AttentionAttrs;
-  const L = lastLayout(q.shape, kv.shape, heads);
+  const { heads, rate, seed, causal } = attrs as unknown as AttentionAttrs;
+  const L = crossLayout(q.shape, kv.shape, heads, causal === true);
   const dq = io.output(q.shape);
   const dkv = io.output(kv.shape);
   runBackward(io, dy, q, kv, probs, dq, dkv, L, rate, seed);
