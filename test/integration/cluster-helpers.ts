@@ -34,10 +34,11 @@ export function freePort(): Promise<number> {
   });
 }
 
-export async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 400_000): Promise<void> {
+/** Polls `check` until it holds; a timeout says what was awaited and, from `explain`, what the processes said. */
+export async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 400_000, explain?: () => string): Promise<void> {
   const t0 = Date.now();
   while (!(await check())) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${explain ? `\n${explain()}` : ''}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }

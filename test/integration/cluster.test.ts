@@ -184,12 +184,15 @@ describe.skipIf(!HAVE_REDIS)('cluster queue (BullMQ on a real redis-server)', { 
   it('kill -9 of the coordinator while workers run: started again, it stores every result that finished meanwhile, once', async () => {
     const redis = await redisFor();
     const home = tempHome();
-    const setup = await coordinator(redis.url, home);
+    // The grid is queued in the store only: its jobs appear when the coordinator process starts,
+    // with that process's dataset endpoint (jobs sent by an earlier coordinator would name an
+    // endpoint that is gone until the new one announces itself).
+    const setup = new Workbench({ home, mode: 'cli', workQueue: false, queue: 'local' });
     addTinyDataset(setup);
     const EPOCHS = 30;
     const exp = setup.experiments.create(parseInput('experiments.create', { methods: ['lf-linear'], datasets: ['tiny'], seeds: [1, 2, 3, 4], epochs: EPOCHS, backend: 'wasm' }));
     const ids = exp.runs.map((r) => r.id);
-    await setup.shutdown();
+    setup.close();
 
     const coordinatorProcess = () => {
       const child = spawn(process.execPath, [BIN, '--home', home, '--queue', redis.url, '--datasets-token', DATASETS_TOKEN, 'queue', '--run', '--json'], {
@@ -199,19 +202,25 @@ describe.skipIf(!HAVE_REDIS)('cluster queue (BullMQ on a real redis-server)', { 
       });
       return { child, exit: new Promise<number>((r) => child.once('exit', (code, signal) => r(code ?? (signal ? 128 : 1)))) };
     };
+    // Both workers listen before the jobs exist, so each takes one (a slow-starting worker could
+    // otherwise find every job taken).
+    const workers = [later(startWorker(redis.url)), later(startWorker(redis.url))];
+    await until(() => workers.every((w) => w.output().includes('working for')), 'both workers to listen');
     const first = coordinatorProcess();
-    later(startWorker(redis.url));
-    later(startWorker(redis.url));
     const watcher = new Workbench({ home, mode: 'cli', workQueue: false, queue: 'local' });
     cleanups.push(() => watcher.close());
-    // Both workers have the dataset (fetched from the coordinator) and one run is stored.
-    await until(() => ids.filter((id) => watcher.store.runs.get(id)!.worker !== null).length >= 2 && ids.some((id) => statusOf(watcher, id) === 'finished'), 'runs on both workers');
+    const logs = (): string => workers.map((w) => w.output()).join('\n----\n');
+    // Both workers have the dataset (fetched from the coordinator: once it is gone, a worker
+    // without it would refuse its next job) and one run is stored.
+    const sha = watcher.store.datasets.get('tiny')!.sha256;
+    const hasDataset = (w: WorkerProcess): boolean => existsSync(join(w.home, 'datasets', `cluster-${sha.slice(0, 12)}.hrlfds`));
+    await until(() => workers.every(hasDataset) && ids.some((id) => statusOf(watcher, id) === 'finished'), 'both workers to hold the dataset and a run to finish', undefined, logs);
     process.kill(-first.child.pid!, 'SIGKILL');
     await first.exit;
     const storedAtKill = ids.filter((id) => statusOf(watcher, id) === 'finished').length;
 
     const queue = new Queue(QUEUE_NAME, { connection: bullConnection(redis.url), prefix: PREFIX });
-    await until(async () => (await queue.getJobCounts('completed')).completed === ids.length, 'every job to complete while no coordinator runs');
+    await until(async () => (await queue.getJobCounts('completed')).completed === ids.length, 'every job to complete while no coordinator runs', undefined, logs);
     await queue.close();
     expect(ids.filter((id) => statusOf(watcher, id) === 'finished').length).toBe(storedAtKill);
 
