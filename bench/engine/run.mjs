@@ -15,7 +15,8 @@
  * sensitive than wall time to other processes on the cores.
  *
  *   npm run bench:engine [-- --method hrlf --phases student --rounds 3 --steps 20 --batch 32
- *                            --backends wasm,cpu,webgpu --torch-device auto --python /usr/bin/python3]
+ *                            --backends wasm,cpu,webgpu --torch-device auto --python /usr/bin/python3
+ *                            --tfjs-step bench/results/portable/tfjs-step.mjs]
  *
  * PyTorch runs on CUDA when a tfjs backend is a GPU one (webgpu, tensorflow) and
  * torch.cuda.is_available(), on the CPU otherwise (--torch-device cpu|cuda overrides). The
@@ -37,6 +38,8 @@ const { values } = parseArgs({
     backends: { type: 'string', default: 'wasm,cpu' },
     python: { type: 'string', default: '/usr/bin/python3' },
     'torch-device': { type: 'string', default: 'auto' },
+    // The tfjs side to run: another build of tfjs-step.mjs, e.g. the folder portable.mjs packs.
+    'tfjs-step': { type: 'string' },
   },
 });
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -71,7 +74,7 @@ const common = ['--steps', values.steps, '--batch', values.batch];
 
 const rounds = [];
 for (let i = 0; i < Number(values.rounds); i++) {
-  const tfjsArgs = [path.join(here, 'tfjs-step.mjs'), '--method', values.method, '--backends', values.backends, ...common];
+  const tfjsArgs = [values['tfjs-step'] ?? path.join(here, 'tfjs-step.mjs'), '--method', values.method, '--backends', values.backends, ...common];
   if (values.phases) tfjsArgs.push('--phases', values.phases);
   const tfjs = runJson(process.execPath, tfjsArgs);
   if (tfjs.error) {

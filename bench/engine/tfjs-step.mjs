@@ -5,7 +5,7 @@
  * one JSON object. Runs with plain `node`: the TypeScript harness is loaded through Vite
  * (load-ts.mjs).
  *
- *   node bench/engine/tfjs-step.mjs [--method hrlf] [--phases student] [--backends wasm,cpu,webgpu] [--steps 20] [--warmup 3] [--batch 32] [--no-fused] [--max-length N]
+ *   node bench/engine/tfjs-step.mjs [--method hrlf] [--phases student] [--backends wasm,cpu,webgpu] [--steps 20] [--warmup 3] [--batch 32] [--no-fused] [--max-length N] [--tf-flags JSON]
  *
  * run.mjs pairs it with the method's PyTorch transcription (bench/engine/torch/<method>.py).
  */
@@ -31,6 +31,8 @@ const { values } = parseArgs({
     'no-fused': { type: 'boolean', default: false },
     // Front-pad each sample to a length in [1, N] (default: no padding).
     'max-length': { type: 'string' },
+    // tfjs environment flags as JSON, e.g. '{"WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE":60}', set once the backend is up.
+    'tf-flags': { type: 'string' },
   },
 });
 
@@ -64,6 +66,7 @@ for (const backend of values.backends.split(',').filter(Boolean)) {
     continue;
   }
   await tf.ready();
+  if (values['tf-flags']) tf.env().setFlags(JSON.parse(values['tf-flags']));
   // The cpu backend is ~10x slower: fewer timed steps keep the run short.
   const cpu = backend === 'cpu';
   results[backend] = await harness.benchPhases({

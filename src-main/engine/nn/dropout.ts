@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ForwardCtx } from './context';
 import { DROPOUT } from './fused/dropout-kernel';
+import './fused/dropout-webgpu';
 import { hasFusedKernel, runKernel } from './fused/host';
 import { maskStreamStart, maskThreshold } from './fused/mask-stream';
 
@@ -18,7 +19,8 @@ export function dropout<T extends tf.Tensor>(x: T, rate: number, ctx: ForwardCtx
   if (ctx.rng === null) throw new Error('dropout in training mode needs an Rng');
   if (rate >= 1) return tf.zerosLike(x);
   const seed = ctx.rng.seed();
-  // The fused kernel draws the same mask inline (no mask tensor); its gradient redraws it.
+  // The fused kernel (host backends, webgpu) draws the same mask inline (no mask tensor); its
+  // gradient redraws it.
   if (hasFusedKernel(DROPOUT)) return runKernel<T>(DROPOUT, { x }, { rate, seed });
   return tf.mul(x, dropoutMaskTensor(x.shape, rate, seed));
 }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { hasFusedKernel, runKernel } from './fused/host';
 import { LAYER_NORM, LAYER_NORM_GRAD } from './fused/layer-norm-kernel';
+import './fused/layer-norm-webgpu';
 import { constantVariable } from './init';
 import type { Module, NamedVariable } from './module';
 
@@ -36,7 +37,7 @@ function makeLayerNorm(eps: number): LayerNormFn {
   return op as unknown as LayerNormFn;
 }
 
-/** The same op on the fused kernels (host backends): one kernel forward, one backward. */
+/** The same op on the fused kernels (host backends and webgpu): one kernel forward, one backward. */
 function makeFusedLayerNorm(eps: number): LayerNormFn {
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [x, gamma, beta, save] = args as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D, tf.GradSaveFunc];

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Adam, Conv1dK3, EncoderLayer, LayerNorm, MultiHeadSelfAttention, TransformerEncoder, trainCtx, tuneWasmKernels, variablesOf, type ForwardCtx, type Module } from '../../../src-main/engine/nn';
+import { Adam, Conv1dK3, dropout, dropoutMask, EncoderLayer, LayerNorm, MultiHeadSelfAttention, TransformerEncoder, trainCtx, tuneWasmKernels, variablesOf, type ForwardCtx, type Module } from '../../../src-main/engine/nn';
 import { hrlf } from '../../../src-main/engine/methods/hrlf/card';
 import { instantiate, resolveConfig } from '../../../src-main/engine/methods/registry';
 import { evaluate } from '../../../src-main/engine/train/evaluate';
@@ -95,6 +95,24 @@ describe('webgpu backend', () => {
       await useBackend('wasm');
     }
   }, 600_000);
+
+  it.runIf(gpu.ok)('dropout draws the host mask stream on the GPU, bit for bit, across chunk and workgroup boundaries, and its gradient redraws it', async () => {
+    await tf.setBackend('webgpu');
+    // 1 element; a partial chunk; exactly one chunk (32); one past; several workgroups (64 threads × 32) and a ragged end.
+    for (const [size, rate, seed] of [[1, 0.5, 1], [31, 0.1, 2], [32, 0.3, 3], [33, 0.3, 4], [5000, 0.1, 5], [70_001, 0.25, 6], [2048 * 3 + 7, 0.9, 7]] as const) {
+      const x = tf.randomNormal([size], 0, 1, 'float32', seed);
+      const host = dropoutMask(size, rate, seed);
+      const xs = await x.data();
+      const want = Float32Array.from(xs, (v, i) => v * host[i]!);
+      const ctx = (): ForwardCtx => trainCtx({ ...createRng(0), seed: () => seed });
+      const got = await dropout(x, rate, ctx()).data();
+      expect(Array.from(got), `size ${size}, rate ${rate}`).toEqual(Array.from(want));
+      const dx = await tf.grad((xi: tf.Tensor) => tf.sum(dropout(xi, rate, ctx())))(x).data();
+      expect(Array.from(dx), `gradient, size ${size}`).toEqual(Array.from(host));
+      x.dispose();
+    }
+    await useBackend('wasm');
+  }, 300_000);
 
   it.runIf(gpu.ok)('one HRLF training step (frozen teacher, student with MSM, dropout, Adam, discriminators) equals wasm to 1e-4', async () => {
     const step = async (backend: 'wasm' | 'webgpu'): Promise<Float32Array[]> => {
