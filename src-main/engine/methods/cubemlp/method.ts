@@ -55,22 +55,22 @@ export function buildCubeMlp({ shape, config, rng }: MethodContext<CubeMlpConfig
         const { value, grads } = tf.variableGrads(() => cubeMlpLoss(forward(batch, ctx), batch.y, shape.task, config), params);
         const clip = config.gradientClip;
         optimizer.apply(params.map((p) => (clip > 0 ? tf.clipByValue(grads[p.name]!, -clip, clip) : grads[p.name])));
-        const loss = value.dataSync()[0]!;
-        return { total: loss, [lossName]: loss };
+        // Returned unread: the trainer reads every step's losses in one asynchronous read.
+        return { total: value, [lossName]: tf.clone(value) };
       });
     },
     // Train.py current_result_better: regression keeps the epoch with the lowest validation MAE,
     // whatever the training loss; IEMOCAP keeps the lowest validation cross-entropy (§1.6).
     validate(batch: Batch) {
-      return tf.tidy((): Record<string, number> => {
+      return tf.tidy((): Record<string, tf.Scalar> => {
         const pred = forward(batch, EVAL);
         if (!regression) {
-          const ce = taskLoss(pred, batch.y, shape.task).dataSync()[0]!;
-          return { total: ce, ce };
+          const ce = taskLoss(pred, batch.y, shape.task);
+          return { total: ce, ce: tf.clone(ce) };
         }
-        const mae = meanAbsoluteError(pred, batch.y).dataSync()[0]!;
-        if (config.loss === 'mae') return { total: mae, mae };
-        return { total: mae, mae, mse: taskLoss(pred, batch.y, shape.task).dataSync()[0]! };
+        const mae = meanAbsoluteError(pred, batch.y);
+        if (config.loss === 'mae') return { total: mae, mae: tf.clone(mae) };
+        return { total: mae, mae: tf.clone(mae), mse: taskLoss(pred, batch.y, shape.task) };
       });
     },
     variables: () => params,
