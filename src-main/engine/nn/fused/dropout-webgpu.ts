@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DROPOUT, type DropoutAttrs } from './dropout-kernel';
-import { maskStreamStart, maskThreshold } from './mask-stream';
+import { maskStreamNext, maskStreamStart, maskThreshold } from './mask-stream';
 import { gridProgram, registerWebGpuKernel, type WebGpuBackend } from './webgpu-program';
 
 /**
@@ -21,20 +21,12 @@ const CHUNK = 32;
 /** Chunks up to 2^LEVELS (2^31 elements at CHUNK 32 = 2^5). */
 const LEVELS = 26;
 
-/** xorshift32's step, the map M. */
-function step(s: number): number {
-  s ^= s << 13;
-  s ^= s >>> 17;
-  s ^= s << 5;
-  return s >>> 0;
-}
-
 /** Columns of M^CHUNK·2^j for j < LEVELS, as int32 (the bits reinterpreted on the GPU). */
 function jumpTable(): Int32Array {
   const table = new Int32Array(LEVELS * 32);
   let columns = Array.from({ length: 32 }, (_, b) => {
     let s = (1 << b) >>> 0;
-    for (let i = 0; i < CHUNK; i++) s = step(s);
+    for (let i = 0; i < CHUNK; i++) s = maskStreamNext(s); // the stream's step is the map M
     return s;
   });
   const apply = (cols: number[], s: number): number => {

@@ -1,5 +1,6 @@
+import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { LAYER_NORM, LAYER_NORM_GRAD } from './layer-norm-kernel';
-import { gridProgram, registerWebGpuKernel } from './webgpu-program';
+import { gridProgram, registerWebGpuKernel, type WebGpuUniform } from './webgpu-program';
 
 /**
  * The fused LayerNorm of layer-norm-kernel.ts on webgpu: the forward in 2 dispatches (row
@@ -73,12 +74,18 @@ const COLUMN_SUM = /* wgsl */ `
 
 const DIMS = 'rows : i32, width : i32,';
 
+/** The DIMS uniforms of x [rows, width]. */
+function dimsOf(x: TensorInfo): WebGpuUniform[] {
+  const [rows, width] = x.shape as [number, number];
+  return [
+    { type: 'int32', data: [rows] },
+    { type: 'int32', data: [width] },
+  ];
+}
+
 registerWebGpuKernel(LAYER_NORM, ({ x, gamma, beta }, attrs, gpu) => {
   const [rows, width] = x!.shape as [number, number];
-  const dims = [
-    { type: 'int32' as const, data: [rows] },
-    { type: 'int32' as const, data: [width] },
-  ];
+  const dims = dimsOf(x!);
   const stats = gpu.runWebGPUProgram(gridProgram('hrlfLayerNormStats', ['X'], [rows, 2], rows, `${DIMS} eps : f32,`, STATS), [x!], 'float32', [
     ...dims,
     { type: 'float32', data: [attrs.eps as number] },
@@ -89,10 +96,7 @@ registerWebGpuKernel(LAYER_NORM, ({ x, gamma, beta }, attrs, gpu) => {
 
 registerWebGpuKernel(LAYER_NORM_GRAD, ({ dy, x, gamma, stats }, _attrs, gpu) => {
   const [rows, width] = x!.shape as [number, number];
-  const dims = [
-    { type: 'int32' as const, data: [rows] },
-    { type: 'int32' as const, data: [width] },
-  ];
+  const dims = dimsOf(x!);
   const dx = gpu.runWebGPUProgram(gridProgram('hrlfLayerNormDx', ['DY', 'X', 'S', 'G'], [rows, width], rows, DIMS, DX), [dy!, x!, stats!, gamma!], 'float32', dims);
   const column = (withXhat: number) =>
     gpu.runWebGPUProgram(gridProgram('hrlfLayerNormColumnSum', ['DY', 'X', 'S'], [width], width, `${DIMS} withXhat : i32,`, COLUMN_SUM), [dy!, x!, stats!], 'float32', [

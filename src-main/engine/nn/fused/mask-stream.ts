@@ -11,6 +11,18 @@ export function maskStreamStart(seed: number): number {
   return (s ^ (s >>> 13)) >>> 0 || 0x6d2b79f5;
 }
 
+/**
+ * One step of the stream (xorshift32: s ^= s << 13, s ^= s >>> 17, s ^= s << 5). The element loops
+ * inline it; this is for code that reasons about the stream as a whole (the webgpu kernel's jump
+ * maps).
+ */
+export function maskStreamNext(s: number): number {
+  s ^= s << 13;
+  s ^= s >>> 17;
+  s ^= s << 5;
+  return s >>> 0;
+}
+
 /** Raw draws at or above this keep the element. */
 export function maskThreshold(rate: number): number {
   return Math.floor(rate * 4294967296);
